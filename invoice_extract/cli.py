@@ -1,0 +1,149 @@
+"""The ``invoice-extract`` command line. It only parses options and calls the pipeline."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .documents import LoadOptions, load_document
+from .documents.options import DEFAULT_DPI, DEFAULT_MAX_PAGES, DEFAULT_MAX_PIXELS
+from .errors import ALL_ERRORS, InvoiceExtractError
+
+EXIT_CODES_HELP = "Exit codes: " + ", ".join(
+    ["0 success", "2 bad command line"]
+    + [f"{error.exit_code} {error.code.replace('_', ' ')}" for error in ALL_ERRORS]
+) + "."
+
+app = typer.Typer(
+    name="invoice-extract",
+    help="Turn invoices and receipts (PDFs, scans, photos, hOCR) into structured data, offline.",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+stderr = Console(stderr=True)
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"invoice-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of unexpected errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _fail(error: BaseException) -> NoReturn:
+    if isinstance(error, InvoiceExtractError):
+        stderr.print(f"[bold red]error[/] ({error.code}): {error}", highlight=False)
+        raise typer.Exit(error.exit_code)
+    if _state["debug"]:
+        traceback.print_exception(error)
+    stderr.print(
+        f"[bold red]internal error[/]: {type(error).__name__}: {error}\n"
+        "This is a bug in invoice-extract; run again with --debug and report the traceback.",
+        highlight=False,
+    )
+    raise typer.Exit(1)
+
+
+class OcrMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  invoice-extract words bill.pdf\n\n"
+    "  invoice-extract words scan.jpg --lang eng+deu --json > words.json\n\n"
+    "  invoice-extract words locked.pdf --password s3cret"
+)
+def words(
+    file: Annotated[Path, typer.Argument(help="A PDF, image (PNG, JPEG, TIFF, BMP, WebP) or hOCR file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole document as JSON instead of TSV.")] = False,
+    as_text: Annotated[bool, typer.Option("--text", help="Print each page's text, line by line, instead of TSV.")] = False,
+    ocr: Annotated[
+        OcrMode,
+        typer.Option(
+            help="auto: OCR only PDF pages without a usable text layer; always: OCR every page; "
+            "never: use text layers and hOCR only."
+        ),
+    ] = OcrMode.auto,
+    lang: Annotated[str, typer.Option(help="Tesseract languages joined by '+', e.g. eng+deu+fra.")] = "eng",
+    password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
+    max_pages: Annotated[int, typer.Option(help="Refuse files with more pages than this.")] = DEFAULT_MAX_PAGES,
+    max_pixels: Annotated[
+        int, typer.Option(help="Refuse images or pages with more pixels than this (decompression bombs).")
+    ] = DEFAULT_MAX_PIXELS,
+    dpi: Annotated[int, typer.Option(help="Resolution for rendering PDF pages to OCR.")] = DEFAULT_DPI,
+    rotate: Annotated[bool, typer.Option(help="Detect and undo 90/180/270 degree turns of scans.")] = True,
+    deskew: Annotated[bool, typer.Option(help="Straighten slightly tilted scans.")] = True,
+) -> None:
+    """Print every word of FILE with its box, page by page.
+
+    With --text, print each page's text instead, for reading rather than parsing.
+
+    TSV columns: page, block, line, word (indices), x0 y0 x1 y1 (pixels of the page at its
+    dpi, origin top-left), nx0 ny0 nx1 ny1 (the box scaled to 0-1000), confidence (0-1), text.
+    A summary of each page (size, where its text came from) goes to stderr.
+    """
+    options = LoadOptions(
+        ocr=ocr.value,
+        languages=lang,
+        password=password,
+        max_pages=max_pages,
+        max_pixels=max_pixels,
+        dpi=dpi,
+        auto_rotate=rotate,
+        deskew=deskew,
+        keep_images=False,
+    )
+    try:
+        document = load_document(file, options)
+    except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(error)
+
+    for warning in document.warnings:
+        stderr.print(f"[yellow]warning[/]: {warning}", highlight=False)
+    if as_json:
+        json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    out = sys.stdout
+    if not as_text:
+        out.write("page\tblock\tline\tword\tx0\ty0\tx1\ty1\tnx0\tny0\tnx1\tny1\tconfidence\ttext\n")
+    for page in document.pages:
+        turned = f", turned {page.rotation} deg" if page.rotation else ""
+        tilted = f", straightened {page.skew:.1f} deg" if page.skew else ""
+        summary = (
+            f"page {page.number}: {page.width}x{page.height} px at {page.dpi} dpi, "
+            f"{len(page.words)} words from {page.text_source}{turned}{tilted}"
+        )
+        if as_text:
+            out.write(f"--- {summary}\n{page.text}\n")
+            continue
+        stderr.print(summary, highlight=False)
+        for w in page.words:
+            box = "\t".join(f"{v:g}" for v in w.box)
+            norm = "\t".join(str(v) for v in w.norm_box)
+            out.write(
+                f"{page.number}\t{w.block}\t{w.line}\t{w.index}\t{box}\t{norm}\t{w.confidence:.2f}\t{w.text}\n"
+            )

@@ -1,0 +1,151 @@
+"""Tesseract OCR of one page image: orientation, tilt, scale, then words with boxes.
+
+Each Tesseract process runs single-threaded (``OMP_THREAD_LIMIT=1``): on a small machine
+its OpenMP threads fight over the cores and make a page slower, not faster (measured in
+benchmarks/). Parallelism comes from OCR-ing several pages at once instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+import pytesseract
+from PIL import Image
+
+from ..document import Page, Word
+from ..errors import OCRUnavailableError
+from . import preprocess
+from .options import DEFAULT_DPI, LoadOptions
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+_MIN_OSD_CONFIDENCE = 1.0  # Tesseract's orientation confidence; below it a guess is a coin toss
+_OSD_LONG_SIDE = 1800  # OSD is as good on a half-size copy and twice as fast
+
+
+def debian_package(language: str) -> str:
+    return "tesseract-ocr-" + language.lower().replace("_", "-")
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    try:
+        return frozenset(pytesseract.get_languages(config=""))
+    except pytesseract.TesseractNotFoundError:
+        raise OCRUnavailableError(
+            "this page needs OCR but Tesseract is not installed; install it with "
+            "'apt-get install tesseract-ocr' (or run 'make demo', which does)"
+        ) from None
+
+
+def check_languages(languages: str) -> None:
+    """Fail early, naming the package to install, if a requested language is missing."""
+    available = installed_languages()
+    missing = [lang for lang in languages.split("+") if lang and lang not in available]
+    if missing:
+        packages = " ".join(debian_package(lang) for lang in missing)
+        raise OCRUnavailableError(
+            f"Tesseract has no data for language(s) {', '.join(missing)}; install them with "
+            f"'apt-get install {packages}' (installed: {', '.join(sorted(available)) or 'none'})"
+        )
+
+
+@dataclass(slots=True)
+class Upright:
+    """A page image made ready for OCR, and what was done to it."""
+
+    image: Image.Image
+    rotation: int
+    skew: float
+    scale: float
+
+
+def make_upright(image: Image.Image, options: LoadOptions) -> Upright:
+    """Enlarge small text, turn the page upright, and straighten a slight tilt."""
+    scale = preprocess.upscale_factor(image.convert("L"))
+    if scale > 1.0:
+        size = (round(image.width * scale), round(image.height * scale))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    rotation = detect_rotation(image) if options.auto_rotate else 0
+    if rotation:
+        # PIL turns counter-clockwise; OSD reports the clockwise turn that fixes the page.
+        image = image.rotate(-rotation, expand=True)
+    skew = 0.0
+    if options.deskew:
+        image, skew = preprocess.deskew(image)
+    return Upright(image, rotation, skew, scale)
+
+
+def detect_rotation(image: Image.Image) -> int:
+    """Clockwise degrees (0, 90, 180, 270) that make the page upright, by Tesseract OSD."""
+    if "osd" not in installed_languages():
+        return 0
+    probe = image.convert("L")
+    if max(probe.size) > _OSD_LONG_SIDE:
+        probe = probe.reduce(2)
+    try:
+        osd = pytesseract.image_to_osd(probe, output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError:
+        return 0  # too little text to tell; leave the page as it is
+    if float(osd.get("orientation_conf", 0.0)) < _MIN_OSD_CONFIDENCE:
+        return 0
+    return int(osd.get("rotate", 0)) % 360
+
+
+def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int) -> Page:
+    """OCR one page image into a Page whose boxes are in the upright image's pixels.
+
+    ``dpi`` is the image's resolution, 0 when the file does not say."""
+    upright = make_upright(image, options)
+    gray = upright.image.convert("L")
+    try:
+        data = pytesseract.image_to_data(
+            gray, lang=options.languages, output_type=pytesseract.Output.DICT
+        )
+    except pytesseract.TesseractNotFoundError:
+        installed_languages.cache_clear()
+        raise OCRUnavailableError(
+            "Tesseract is not installed; install it with 'apt-get install tesseract-ocr'"
+        ) from None
+    words = _words_from_tesseract(data, gray.size)
+    return Page(
+        number=number,
+        width=gray.width,
+        height=gray.height,
+        # With no resolution in the file, upscaling aimed at about 300 dpi.
+        dpi=round(dpi * upright.scale) if dpi else DEFAULT_DPI,
+        text_source="ocr",
+        words=words,
+        image=upright.image if options.keep_images else None,
+        rotation=upright.rotation,
+        skew=upright.skew,
+    )
+
+
+def _words_from_tesseract(data: dict[str, list], size: tuple[int, int]) -> list[Word]:
+    words: list[Word] = []
+    line_ids: dict[tuple[int, int, int], int] = {}
+    block_ids: dict[int, int] = {}
+    last_line = None
+    index = 0
+    for i, text in enumerate(data["text"]):
+        text = text.strip()
+        confidence = float(data["conf"][i])
+        if data["level"][i] != 5 or not text or confidence < 0:
+            continue
+        block_key = data["block_num"][i]
+        line_key = (block_key, data["par_num"][i], data["line_num"][i])
+        block = block_ids.setdefault(block_key, len(block_ids))
+        line = line_ids.setdefault(line_key, len(line_ids))
+        index = index + 1 if line == last_line else 0
+        last_line = line
+        left, top = data["left"][i], data["top"][i]
+        box = (left, top, left + data["width"][i], top + data["height"][i])
+        words.append(
+            Word.on_page(
+                text, box, size, confidence=confidence / 100.0, block=block, line=line, index=index
+            )
+        )
+    return words

@@ -1,0 +1,49 @@
+"""Settings for reading a document, shared by the library API and every front end."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+OcrMode = Literal["auto", "always", "never"]
+
+DEFAULT_MAX_PAGES = 100
+# 150 megapixels: an A3 page at 600 dpi is about 70 MP, so real scans pass, while a
+# decompression bomb (a tiny file that claims to be 30000 x 30000) is refused before
+# any pixel is decoded.
+DEFAULT_MAX_PIXELS = 150_000_000
+DEFAULT_DPI = 300
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """How to turn a file into pages of words.
+
+    ocr: ``auto`` reads a PDF page's own text layer when it has usable text and OCRs it
+        otherwise; ``always`` OCRs every page; ``never`` only uses text layers and hOCR.
+    languages: Tesseract language codes joined by ``+`` (``eng+deu+fra``).
+    password: the password of an encrypted PDF.
+    max_pages / max_pixels: limits that protect a batch from hostile or absurd files.
+    dpi: the resolution of rendered PDF pages, and of the pixel space all PDF boxes use.
+    auto_rotate / deskew: correct 90/180/270 degree turns (Tesseract OSD) and slight tilt.
+    keep_images: keep each rendered or loaded page image on ``Page.image``.
+    workers: pages OCR'd at once; each Tesseract runs single-threaded, so one per core.
+    """
+
+    ocr: OcrMode = "auto"
+    languages: str = "eng"
+    password: str | None = None
+    max_pages: int = DEFAULT_MAX_PAGES
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    dpi: int = DEFAULT_DPI
+    auto_rotate: bool = True
+    deskew: bool = True
+    keep_images: bool = True
+    workers: int = 0  # 0: one per available core
+
+    @property
+    def ocr_workers(self) -> int:
+        if self.workers > 0:
+            return self.workers
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

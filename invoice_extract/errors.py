@@ -1,0 +1,95 @@
+"""One exception hierarchy for everything that can go wrong with an input.
+
+Every error carries a short machine-readable ``code`` (it becomes the ``errors`` entry of
+an error record) and an ``exit_code`` that the CLI returns, in the manner of ocrmypdf's
+documented exit codes. Messages are written for the person who has to act on them: what
+is wrong with which file, and what to do about it.
+
+Exit codes (also listed by ``invoice-extract --help`` and in the README):
+
+====  ==========================  ==================================================
+code  error                       meaning
+====  ==========================  ==================================================
+0                                 success
+1     InvoiceExtractError         unexpected internal error (please report it)
+2                                 bad command line (wrong option or argument)
+3     InputFileError              the file does not exist or cannot be read
+4     UnsupportedFileTypeError    not a PDF, image or hOCR file (judged by content)
+5     EmptyFileError              the file is empty (0 bytes) or holds no pages
+6     CorruptFileError            the file is damaged and cannot be read
+7     EncryptedPDFError           the PDF needs a password (``--password``)
+8     TooManyPagesError           more pages than ``--max-pages``
+9     ImageTooLargeError          an image or page exceeds ``--max-pixels``
+10    OCRUnavailableError         Tesseract or an OCR language is not installed
+====  ==========================  ==================================================
+"""
+
+from __future__ import annotations
+
+
+class InvoiceExtractError(Exception):
+    """Base class: anything invoice-extract reports as a failure of one input."""
+
+    code = "internal_error"
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InputFileError(InvoiceExtractError):
+    code = "unreadable_file"
+    exit_code = 3
+
+
+class UnsupportedFileTypeError(InvoiceExtractError):
+    code = "unsupported_file_type"
+    exit_code = 4
+
+
+class EmptyFileError(InvoiceExtractError):
+    code = "empty_file"
+    exit_code = 5
+
+
+class CorruptFileError(InvoiceExtractError):
+    code = "corrupt_file"
+    exit_code = 6
+
+
+class EncryptedPDFError(InvoiceExtractError):
+    code = "encrypted_pdf"
+    exit_code = 7
+
+
+class TooManyPagesError(InvoiceExtractError):
+    code = "too_many_pages"
+    exit_code = 8
+
+
+class ImageTooLargeError(InvoiceExtractError):
+    code = "image_too_large"
+    exit_code = 9
+
+
+class OCRUnavailableError(InvoiceExtractError):
+    code = "ocr_unavailable"
+    exit_code = 10
+
+
+ALL_ERRORS: tuple[type[InvoiceExtractError], ...] = (
+    InvoiceExtractError,
+    InputFileError,
+    UnsupportedFileTypeError,
+    EmptyFileError,
+    CorruptFileError,
+    EncryptedPDFError,
+    TooManyPagesError,
+    ImageTooLargeError,
+    OCRUnavailableError,
+)

@@ -1,0 +1,93 @@
+"""Scans and photos: OCR with Tesseract after rotation, tilt and size are corrected."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from conftest import find_word, relative_offset, text_page
+from invoice_extract import LoadOptions, load_document
+
+
+@pytest.mark.parametrize("fixture", ["scan_png", "image_only_pdf"])
+def test_scan_finds_words_where_they_were_drawn(request, digital, read_once, fixture):
+    document = read_once(request.getfixturevalue(fixture))
+    page = document.pages[0]
+    assert page.text_source == "ocr"
+    assert (page.rotation, page.skew) == (0, 0.0)
+    assert abs(page.width - 2480) <= 2 and abs(page.height - 3508) <= 2
+    for text in ("INVOICE", "INV-2025-0417", "288.66"):
+        word = find_word(document, text)
+        assert relative_offset(word.box, digital.drawn_box_px(text), (page.width, page.height)) < 0.02
+    assert sum(w.confidence for w in page.words) / len(page.words) > 0.8
+
+
+@pytest.mark.parametrize("degrees", [90, 180])
+def test_turned_scan_comes_back_upright(digital, read_once, turned_png, degrees):
+    document = read_once(turned_png(degrees))
+    page = document.pages[0]
+    # Turned counter-clockwise by `degrees`, the page needs the same turn clockwise.
+    assert page.rotation == degrees
+    assert abs(page.width - 2480) <= 2 and abs(page.height - 3508) <= 2
+    word = find_word(document, "INVOICE")
+    assert relative_offset(word.box, digital.drawn_box_px("INVOICE"), (page.width, page.height)) < 0.02
+
+
+def test_tilted_scan_is_straightened(read_once, tilted_png):
+    document = read_once(tilted_png)
+    page = document.pages[0]
+    assert page.skew == pytest.approx(-2.0, abs=0.2)
+    invoice_no = find_word(document, "INV-2025-0417")
+    label = find_word(document, "Invoice")
+    # Straightened, a label and its value on the same printed line share an OCR line.
+    assert invoice_no.line == next(w.line for w in page.words if w.text == "No.")
+    assert abs((invoice_no.box[1] + invoice_no.box[3]) / 2 - (label.box[1] + label.box[3]) / 2) < 15
+
+
+def test_without_deskew_the_tilt_is_left_alone(read_once, tilted_png):
+    page = read_once(tilted_png, LoadOptions(deskew=False, auto_rotate=False)).pages[0]
+    assert page.skew == 0.0
+
+
+def test_every_page_of_a_multipage_tiff(read_once, tiff_3_pages):
+    document = read_once(tiff_3_pages)
+    assert document.media_type == "image/tiff"
+    assert [p.number for p in document.pages] == [1, 2, 3]
+    assert [p.text.split()[1] for p in document.pages] == ["ONE", "TWO", "THREE"]
+
+
+def test_small_image_is_upscaled_before_ocr(tmp_path, read_once, scan_image):
+    small = tmp_path / "small.png"
+    scan_image.reduce(4).save(small)  # 620 x 877 px: about 75 dpi, with no dpi in the file
+    page = read_once(small).pages[0]
+    assert page.width >= 2 * 620  # enlarged at least twice
+    assert {"INVOICE", "288.66"} <= {w.text for w in page.words}
+
+
+def test_exif_orientation_is_applied(tmp_path, read_once):
+    photo = tmp_path / "photo.jpg"
+    upright = text_page("RECEIPT NUMBER 42").convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to view": the stored pixels are turned 90 CCW
+    upright.rotate(90, expand=True).save(photo, exif=exif, quality=95)
+    document = read_once(photo, LoadOptions(auto_rotate=False))
+    page = document.pages[0]
+    assert (page.width, page.height) == upright.size
+    assert "RECEIPT NUMBER 42" in page.text
+
+
+def test_hocr_is_read_as_already_ocred(hocr_file):
+    document = load_document(hocr_file)
+    page = document.pages[0]
+    assert (document.media_type, page.text_source, page.width, page.height, page.dpi) == (
+        "text/vnd.hocr+html", "hocr", 2480, 3508, 300)
+    assert [(w.text, w.block, w.line, w.index) for w in page.words] == [
+        ("INVOICE", 0, 0, 0), ("Total", 1, 1, 0), ("€12,50", 1, 1, 1)]
+    assert page.words[0].box == (1866, 206, 2267, 282)
+    assert page.words[0].confidence == pytest.approx(0.96)
+
+
+def test_ocr_never_on_a_scan_gives_no_words_and_says_why(image_only_pdf):
+    document = load_document(image_only_pdf, LoadOptions(ocr="never"))
+    assert document.pages[0].words == []
+    assert "no usable text layer" in document.warnings[0]
