@@ -1,14 +1,17 @@
 """Tesseract OCR of one page image: orientation, tilt, scale, then words with boxes.
 
 Each Tesseract process runs single-threaded (``OMP_THREAD_LIMIT=1``): on a small machine
-its OpenMP threads fight over the cores and make a page slower, not faster (measured in
-benchmarks/). Parallelism comes from OCR-ing several pages at once instead.
+its OpenMP threads fight over the cores and make a page slower, not faster (0.72 s against
+2.46 s a page on 2 cores; benchmarks/README.md). Parallelism comes from OCR-ing several pages at once instead.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytesseract
@@ -52,6 +55,19 @@ def check_languages(languages: str) -> None:
         )
 
 
+@contextmanager
+def _as_pgm(image: Image.Image) -> Iterator[str]:
+    """The image as a temporary PGM file for Tesseract.
+
+    Given a PIL image, pytesseract writes it as PNG first: 1.3 s for a 300 dpi page, more
+    than the OCR itself. PGM takes milliseconds and Tesseract reads it just as well.
+    """
+    with tempfile.TemporaryDirectory(prefix="invoice-extract-") as folder:
+        path = os.path.join(folder, "page.pgm")
+        image.convert("L").save(path, format="PPM")
+        yield path
+
+
 @dataclass(slots=True)
 class Upright:
     """A page image made ready for OCR, and what was done to it."""
@@ -86,7 +102,8 @@ def detect_rotation(image: Image.Image) -> int:
     if max(probe.size) > _OSD_LONG_SIDE:
         probe = probe.reduce(2)
     try:
-        osd = pytesseract.image_to_osd(probe, output_type=pytesseract.Output.DICT)
+        with _as_pgm(probe) as path:
+            osd = pytesseract.image_to_osd(path, output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractError:
         return 0  # too little text to tell; leave the page as it is
     if float(osd.get("orientation_conf", 0.0)) < _MIN_OSD_CONFIDENCE:
@@ -100,10 +117,13 @@ def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int)
     ``dpi`` is the image's resolution, 0 when the file does not say."""
     upright = make_upright(image, options)
     gray = upright.image.convert("L")
+    # With no resolution in the file, upscaling aimed at about 300 dpi.
+    page_dpi = round(dpi * upright.scale) if dpi else DEFAULT_DPI
     try:
-        data = pytesseract.image_to_data(
-            gray, lang=options.languages, output_type=pytesseract.Output.DICT
-        )
+        with _as_pgm(gray) as path:
+            data = pytesseract.image_to_data(
+                path, lang=options.languages, config=f"--dpi {page_dpi}", output_type=pytesseract.Output.DICT
+            )
     except pytesseract.TesseractNotFoundError:
         installed_languages.cache_clear()
         raise OCRUnavailableError(
@@ -114,8 +134,7 @@ def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int)
         number=number,
         width=gray.width,
         height=gray.height,
-        # With no resolution in the file, upscaling aimed at about 300 dpi.
-        dpi=round(dpi * upright.scale) if dpi else DEFAULT_DPI,
+        dpi=page_dpi,
         text_source="ocr",
         words=words,
         image=upright.image if options.keep_images else None,

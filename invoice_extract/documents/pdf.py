@@ -2,7 +2,7 @@
 
 Why pypdfium2 for the text layer: words with tight glyph boxes in about 3 ms a page,
 against 38 ms for pdfplumber (pdfminer) on the same 235-word invoice page (numbers in
-benchmarks/README.md), and PDFium is the hardened parser Chrome uses on hostile PDFs.
+benchmarks/library_choices/RESULTS.md), and PDFium is the hardened parser Chrome uses on hostile PDFs.
 """
 
 from __future__ import annotations

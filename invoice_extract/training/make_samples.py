@@ -35,7 +35,8 @@ def make_samples(folder: Path) -> list[Path]:
     degrade(page, seed=9, noise=0, jpeg_quality=None).rotate(90, expand=True).reduce(2).save(turned)
 
     hocr = folder / "invoice-scan.hocr"
-    hocr.write_bytes(pytesseract.image_to_pdf_or_hocr(page.reduce(2), extension="hocr"))
+    # As another engine's output would be: a half-size (150 dpi) page, read by Tesseract.
+    hocr.write_bytes(pytesseract.image_to_pdf_or_hocr(page.reduce(2), extension="hocr", config="--dpi 150"))
     return [digital, scan_jpg, image_pdf, turned, hocr]
 
 
