@@ -94,7 +94,8 @@ class _Drawer:
 def render_invoice_pdf(spec: InvoiceSpec, path: Path, **canvas_options: object) -> list[DrawnText]:
     """Draw ``spec`` as a digital PDF at ``path``; return where every string went."""
     width, height = A4
-    canvas = Canvas(str(path), pagesize=A4, **canvas_options)  # type: ignore[arg-type]
+    # invariant: no timestamps or random ids, so the same spec gives the same bytes.
+    canvas = Canvas(str(path), pagesize=A4, invariant=1, **canvas_options)  # type: ignore[arg-type]
     canvas.setTitle(f"{spec.title} {spec.invoice_number}")
     draw = _Drawer(canvas, height)
     margin = 50.0
