@@ -64,7 +64,7 @@ def _fail(error: BaseException) -> NoReturn:
     raise typer.Exit(1)
 
 
-class OcrMode(str, Enum):
+class OcrChoice(str, Enum):
     auto = "auto"
     always = "always"
     never = "never"
@@ -81,12 +81,12 @@ def words(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole document as JSON instead of TSV.")] = False,
     as_text: Annotated[bool, typer.Option("--text", help="Print each page's text, line by line, instead of TSV.")] = False,
     ocr: Annotated[
-        OcrMode,
+        OcrChoice,
         typer.Option(
             help="auto: OCR only PDF pages without a usable text layer; always: OCR every page; "
             "never: use text layers and hOCR only."
         ),
-    ] = OcrMode.auto,
+    ] = OcrChoice.auto,
     lang: Annotated[str, typer.Option(help="Tesseract languages joined by '+', e.g. eng+deu+fra.")] = "eng",
     password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
     max_pages: Annotated[int, typer.Option(help="Refuse files with more pages than this.")] = DEFAULT_MAX_PAGES,

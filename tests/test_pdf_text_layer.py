@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import pytest
 
 from conftest import find_word, relative_offset
 from invoice_extract import LoadOptions, load_document
