@@ -95,14 +95,15 @@ def _read_pdf(path: Path, options: LoadOptions, document: Document) -> None:
                 number = index + 1
                 page = pdf_doc[index]
                 try:
-                    text_page, usable = pdf.text_layer_page(page, number, options.dpi)
-                    if options.ocr == "never" or (options.ocr == "auto" and usable):
-                        pages[number] = text_page
-                        if not usable:
-                            document.warnings.append(
-                                f"page {number} has no usable text layer and OCR is off (--ocr never)"
-                            )
-                        continue
+                    if options.ocr != "always":
+                        text_page, usable = pdf.text_layer_page(page, number, options.dpi)
+                        if usable or options.ocr == "never":
+                            pages[number] = text_page
+                            if not usable:
+                                document.warnings.append(
+                                    f"page {number} has no usable text layer and OCR is off (--ocr never)"
+                                )
+                            continue
                     queue.submit(pdf.render_page(path, page, number, options), number, options.dpi)
                 finally:
                     page.close()
