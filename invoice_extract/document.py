@@ -57,6 +57,11 @@ class Word:
         rounded: Box = tuple(round(v, 1) for v in box)  # type: ignore[assignment]
         return cls(text, rounded, normalise_box(box, *page_size), confidence, block, line, index)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Word:
+        return cls(data["text"], tuple(data["box"]), tuple(data["norm_box"]), data["confidence"],
+                   data["block"], data["line"], data["index"])  # type: ignore[arg-type]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
@@ -91,6 +96,11 @@ class Page:
             lines.setdefault(word.line, []).append(word.text)
         return "\n".join(" ".join(words) for _, words in sorted(lines.items()))
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Page:
+        return cls(data["number"], data["width"], data["height"], data["dpi"], data["text_source"],
+                   [Word.from_dict(w) for w in data["words"]], rotation=data["rotation"], skew=data["skew"])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,
@@ -117,6 +127,12 @@ class Document:
     @property
     def words(self) -> list[Word]:
         return [word for page in self.pages for word in page.words]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """Rebuild a Document from ``to_dict`` output (page images are not kept)."""
+        return cls(Path(data["source"]), data["sha256"], data["media_type"],
+                   [Page.from_dict(p) for p in data["pages"]], list(data["warnings"]))
 
     def to_dict(self) -> dict[str, Any]:
         return {
