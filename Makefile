@@ -9,13 +9,18 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-
 	tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-osd poppler-utils
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps demo test samples bench clean
+INIT ?= minilm
+EPOCHS ?= 3
+
+.PHONY: help install install-train system-deps demo test samples bench model clean
 
 help:
 	@echo "make demo     install what is missing, then read every file in samples/"
 	@echo "make test     install what is missing, then run the test suite"
 	@echo "make samples  regenerate samples/ with our synthetic invoice generator"
 	@echo "make bench    run the benchmarks in benchmarks/ (minutes)"
+	@echo "make model    build the data, train, export and check the tagging model (about an hour;"
+	@echo "              needs ../shared/data/sroie; INIT=minilm|scratch EPOCHS=3)"
 
 install: system-deps $(VENV)/.installed
 
@@ -37,6 +42,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+# The train extra (torch, transformers...) is only for `make model` and its benchmarks.
+install-train: install $(VENV)/.installed-train
+
+$(VENV)/.installed-train: pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,train]'
+	touch $@
+
 demo: install
 	@for file in samples/*.*; do \
 	  echo; echo "=== $$file"; \
@@ -50,8 +62,20 @@ test: install
 samples: install
 	$(BIN)/python -m invoice_extract.training.make_samples samples
 
-bench: install
+bench: install-train
 	$(BIN)/python benchmarks/bench_documents.py
+	$(BIN)/python benchmarks/bench_ner.py --run build/run-$(INIT)
+
+# Reproducible (fixed seeds). export refuses to install a model that does not beat the
+# one in models/ on the dev sets; commit models/ only after it installed.
+model: install-train
+	$(BIN)/python -m invoice_extract.training.dataset --out build/data
+	$(BIN)/python -m invoice_extract.training.train --data build/data --init $(INIT) \
+	  --epochs $(EPOCHS) --out build/run-$(INIT)
+	$(BIN)/python -m invoice_extract.training.export build/run-$(INIT) --data build/data --install
+	$(BIN)/python -m invoice_extract.training.evaluate --reading ocr
+	$(BIN)/python -m invoice_extract.training.evaluate --reading given
+	$(BIN)/python -m invoice_extract.training.card
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -84,6 +84,24 @@ def encode(tokenizer, words: list[str], boxes: list[NormBox], *,
         start = next_start
 
 
+def word_probabilities(windows: list[Window], window_probs: list[np.ndarray], n_words: int,
+                       n_tags: int) -> np.ndarray:
+    """Each word's tag probabilities from its first token, averaged over the windows that saw it."""
+    totals = np.zeros((n_words, n_tags), dtype=np.float32)
+    counts = np.zeros(n_words, dtype=np.float32)
+    for window, probs in zip(windows, window_probs):
+        for position, (word, first) in enumerate(zip(window.word_ids, window.first_token)):
+            if first:
+                totals[word] += probs[position]
+                counts[word] += 1
+    return totals / np.maximum(counts, 1)[:, None]
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
 @dataclass(frozen=True)
 class TaggedWord:
     word: Word
@@ -126,16 +144,12 @@ class Tagger:
     def probabilities(self, words: list[str], boxes: list[NormBox]) -> np.ndarray:
         """Per-word tag probabilities, shape (len(words), len(tags))."""
         windows = encode(self.tokenizer, words, boxes)
-        totals = np.zeros((len(words), len(self.tags)), dtype=np.float32)
-        counts = np.zeros(len(words), dtype=np.float32)
-        for batch_start in range(0, len(windows), self.batch_size):
-            batch = windows[batch_start:batch_start + self.batch_size]
-            for window, probs in zip(batch, self._run(batch)):
-                for position, (word, first) in enumerate(zip(window.word_ids, window.first_token)):
-                    if first:
-                        totals[word] += probs[position]
-                        counts[word] += 1
-        return totals / np.maximum(counts, 1)[:, None]
+        window_probs = [
+            probs
+            for start in range(0, len(windows), self.batch_size)
+            for probs in self._run(windows[start:start + self.batch_size])
+        ]
+        return word_probabilities(windows, window_probs, len(words), len(self.tags))
 
     def _run(self, windows: list[Window]) -> np.ndarray:
         width = max(len(w.input_ids) for w in windows)
@@ -146,9 +160,7 @@ class Tagger:
             n = len(window.input_ids)
             ids[row, :n], bbox[row, :n], mask[row, :n] = window.input_ids, window.bbox, 1
         (logits,) = self.session.run(None, {"input_ids": ids, "bbox": bbox, "attention_mask": mask})
-        logits = logits - logits.max(axis=-1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=-1, keepdims=True)
+        return softmax(logits)
 
     def tag(self, document: Document) -> list[TaggedWord]:
         located = [(page.number, word) for page in document.pages for word in page.words]
