@@ -113,7 +113,7 @@ def child_load(path: str, workers: str) -> None:
 def child_tesseract(image_path: str) -> None:
     """One Tesseract run on one page, configured by the environment this process was given.
 
-    Imports pytesseract alone: importing invoice_extract would set OMP_THREAD_LIMIT=1 and
+    Imports pytesseract alone: invoice_extract sets OMP_THREAD_LIMIT=1 on its first OCR, and
     spoil the 'unset' case. This process stays far smaller than Tesseract, so the child's
     ru_maxrss is Tesseract's own."""
     import pytesseract

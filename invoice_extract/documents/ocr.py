@@ -22,8 +22,6 @@ from ..errors import OCRUnavailableError
 from . import preprocess
 from .options import DEFAULT_DPI, LoadOptions
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
 _MIN_OSD_CONFIDENCE = 1.0  # Tesseract's orientation confidence; below it a guess is a coin toss
 _OSD_LONG_SIDE = 1800  # OSD is as good on a half-size copy and twice as fast
 
@@ -34,6 +32,10 @@ def debian_package(language: str) -> str:
 
 @functools.cache
 def installed_languages() -> frozenset[str]:
+    # Tesseract processes inherit the environment. Set here, on first use of OCR, rather than
+    # on import: OpenMP in this process (torch, numpy builds) reads it too when it starts,
+    # and a program that only imports us must keep its own threads.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         return frozenset(pytesseract.get_languages(config=""))
     except pytesseract.TesseractNotFoundError:

@@ -67,8 +67,8 @@ def synthetic_examples(layouts: tuple[str, ...], first_seed: int, digital: int, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("build/data"))
-    parser.add_argument("--synthetic", type=int, default=1200, help="digital synthetic invoices to train on")
-    parser.add_argument("--scans", type=int, default=300, help="scanned synthetic invoices to train on")
+    parser.add_argument("--synthetic", type=int, default=1500, help="digital synthetic invoices to train on")
+    parser.add_argument("--scans", type=int, default=400, help="scanned synthetic invoices to train on")
     parser.add_argument("--dev-synthetic", type=int, default=150, help="held-out-layout invoices per kind")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
