@@ -17,7 +17,7 @@ from ..ner import FIELDS, MODELS_DIR
 def _seqeval_table(per_label: dict) -> list[str]:
     rows = ["| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
     for label in [*FIELDS, "micro avg"]:
-        if label in per_label:
+        if label in per_label and per_label[label]["support"]:
             m = per_label[label]
             rows.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1-score']:.3f} "
                         f"| {int(m['support'])} |")
@@ -30,6 +30,28 @@ def _score_table(summary: dict) -> list[str]:
         rows.append(f"| {field} | {m['gold']} | {m['pred']} | {m['correct']} | {m['precision']:.3f} "
                     f"| {m['recall']:.3f} | {m['f1']:.3f} |")
     return rows
+
+
+def _comparison(chosen: str, build: Path = Path("build")) -> list[str]:
+    """The starting points trained on the same data, side by side (build/run-*/)."""
+    rows = []
+    for run in sorted(build.glob("run-*/metrics.json")):
+        m = json.loads(run.read_text())
+        evals = build / ("eval" if m["init"] == chosen else f"eval-{m['init']}")
+        e2e = []
+        for reading in ("ocr", "given"):
+            path = evals / f"sroie-dev-{reading}.score.json"
+            e2e.append(f"{json.loads(path.read_text())['fields']['ALL (micro)']['f1']:.3f}" if path.exists() else "")
+        rows.append(f"| {m['init']}{' (shipped)' if m['init'] == chosen else ''} | {m['parameters'] / 1e6:.1f} M "
+                    f"| {m['epochs']} | {m['train_minutes']} | {m['dev']['dev_sroie']['f1']:.3f} "
+                    f"| {m['dev']['dev_synthetic']['f1']:.3f} | {e2e[0]} | {e2e[1]} |")
+    if len(rows) < 2:
+        return []
+    return ["", "## Choosing the starting point", "",
+            "Both trained by `train.py` on the same data with the same seed and epochs; entity F1",
+            "(seqeval) on the dev sets and score.py micro F1 on the SROIE dev split:", "",
+            "| start | parameters | epochs | minutes | SROIE dev F1 | synthetic dev F1 | score.py, our OCR "
+            "| score.py, given OCR |", "|---|---:|---:|---:|---:|---:|---:|---:|", *rows]
 
 
 def write_card(data: Path = Path("build/data"), evals: Path = Path("build/eval")) -> Path:
@@ -87,6 +109,7 @@ def write_card(data: Path = Path("build/data"), evals: Path = Path("build/eval")
             lines += ["", f"## score.py on the SROIE dev split, {label}", "",
                       "Minimal tags-to-record conversion (best span per field) until the record stage lands.", "",
                       *_score_table(json.loads(path.read_text()))]
+    lines += _comparison(metrics["init"])
     lines += ["", "## Training history", "", "```", *(json.dumps(h) for h in metrics["history"]), "```", ""]
     card = MODELS_DIR / "MODEL_CARD.md"
     card.write_text("\n".join(lines), encoding="utf-8")
