@@ -84,6 +84,18 @@ def encode(tokenizer, words: list[str], boxes: list[NormBox], *,
         start = next_start
 
 
+def pad(windows: list[Window]) -> dict[str, np.ndarray]:
+    """A batch of windows as the model's inputs, zero-padded to the longest."""
+    width = max(len(w.input_ids) for w in windows)
+    ids = np.zeros((len(windows), width), dtype=np.int64)
+    bbox = np.zeros((len(windows), width, 4), dtype=np.int64)
+    mask = np.zeros((len(windows), width), dtype=np.int64)
+    for row, window in enumerate(windows):
+        n = len(window.input_ids)
+        ids[row, :n], bbox[row, :n], mask[row, :n] = window.input_ids, window.bbox, 1
+    return {"input_ids": ids, "bbox": bbox, "attention_mask": mask}
+
+
 def word_probabilities(windows: list[Window], window_probs: list[np.ndarray], n_words: int,
                        n_tags: int) -> np.ndarray:
     """Each word's tag probabilities from its first token, averaged over the windows that saw it."""
@@ -152,14 +164,7 @@ class Tagger:
         return word_probabilities(windows, window_probs, len(words), len(self.tags))
 
     def _run(self, windows: list[Window]) -> np.ndarray:
-        width = max(len(w.input_ids) for w in windows)
-        ids = np.zeros((len(windows), width), dtype=np.int64)
-        bbox = np.zeros((len(windows), width, 4), dtype=np.int64)
-        mask = np.zeros((len(windows), width), dtype=np.int64)
-        for row, window in enumerate(windows):
-            n = len(window.input_ids)
-            ids[row, :n], bbox[row, :n], mask[row, :n] = window.input_ids, window.bbox, 1
-        (logits,) = self.session.run(None, {"input_ids": ids, "bbox": bbox, "attention_mask": mask})
+        (logits,) = self.session.run(None, pad(windows))
         return softmax(logits)
 
     def tag(self, document: Document) -> list[TaggedWord]:

@@ -68,12 +68,12 @@ def test_empty_document_gives_no_tags(tagger, hocr_file):
     assert tagger.tag(document) == []
 
 
-def test_tagging_never_imports_torch(digital):
+def test_runtime_path_never_imports_torch_or_training_code(digital):
     code = (
-        "import sys; from invoice_extract import load_document; from invoice_extract.ner import Tagger;"
+        "import sys; from invoice_extract import load_document, cli; from invoice_extract.ner import Tagger;"
         f"Tagger().tag(load_document({str(digital.path)!r}));"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers')];"
-        "print(bad); sys.exit(1 if bad else 0)"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'reportlab')"
+        " or m.startswith('invoice_extract.training')]; print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -67,7 +67,6 @@ def make(path, pages):
 make("invoice_1p.pdf", 1); make("invoice_20p.pdf", 20)
 
 # reference box for 'INVOICE' (top-left origin, PDF points)
-from reportlab.pdfbase.pdfmetrics import getFont
 w = stringWidth("INVOICE", "Helvetica-Bold", 24)
 ref = {"x0": 50, "x1": 50 + w, "baseline_top": 70.0,
        "fontsize_box_top": 70 - 24, "ascent718_top": 70 - 0.718 * 24, "cap_height_top(718)": 70 - 0.718 * 24,

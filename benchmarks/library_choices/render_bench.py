@@ -1,6 +1,6 @@
 # Render A4 @300dpi; wall time per fresh python process (includes interpreter start + imports), median of 5.
 # Child also reports in-process time of the render call itself.
-import subprocess, time, statistics, sys, itertools
+import subprocess, time, statistics, itertools
 PY = "/tmp/probe/bin/python"; N = 5
 def child_pdf2image(pdf, fmt, gray, cairo, first, last, threads):
     return f"""

@@ -71,7 +71,7 @@ def write_card(data: Path = Path("build/data"), evals: Path = Path("build/eval")
            else "(trained from scratch, WordPiece tokenizer trained on our corpus)"),
         f"- parameters: {metrics['parameters'] / 1e6:.1f} M; `model.onnx` is int8 (dynamic quantisation), "
         f"{metrics['onnx']['int8_mb']} MB (fp32: {metrics['onnx']['fp32_mb']} MB)",
-        f"- int8 ONNX vs torch, same tag on dev words: "
+        "- int8 ONNX vs torch, same tag on dev words: "
         + ", ".join(f"{k} {v:.2%}" for k, v in metrics["onnx"]["agreement_with_torch"].items()),
         f"- training: {metrics['epochs']} epochs over {metrics['train_examples']} documents "
         f"({metrics['train_windows']} windows of up to 512 tokens), {metrics['train_minutes']} min on "

@@ -25,7 +25,7 @@ from seqeval.metrics import classification_report, f1_score
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import LayoutLMConfig, LayoutLMForTokenClassification, PreTrainedTokenizerFast
 
-from ..ner import TAGS, Window, encode, softmax, word_probabilities
+from ..ner import TAGS, Window, encode, pad, softmax, word_probabilities
 from .examples import Example, read_jsonl
 
 IGNORE = -100
@@ -121,18 +121,9 @@ def batches(items: list[tuple[Window, list[int]]], max_tokens: int, rng: random.
 
 
 def to_tensors(windows: list[Window], labels: list[list[int]] | None = None) -> dict[str, torch.Tensor]:
-    width = max(len(w.input_ids) for w in windows)
-    ids = torch.zeros((len(windows), width), dtype=torch.long)
-    bbox = torch.zeros((len(windows), width, 4), dtype=torch.long)
-    mask = torch.zeros((len(windows), width), dtype=torch.long)
-    for row, window in enumerate(windows):
-        n = len(window.input_ids)
-        ids[row, :n] = torch.tensor(window.input_ids)
-        bbox[row, :n] = torch.tensor(window.bbox)
-        mask[row, :n] = 1
-    batch = {"input_ids": ids, "bbox": bbox, "attention_mask": mask}
+    batch = {name: torch.from_numpy(array) for name, array in pad(windows).items()}
     if labels is not None:
-        target = torch.full((len(windows), width), IGNORE, dtype=torch.long)
+        target = torch.full(batch["input_ids"].shape, IGNORE, dtype=torch.long)
         for row, window_labels in enumerate(labels):
             target[row, : len(window_labels)] = torch.tensor(window_labels)
         batch["labels"] = target
