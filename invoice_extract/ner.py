@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +120,12 @@ class TaggedWord:
     page: int
     tag: str
     confidence: float  # the model's probability of the tag
+    probabilities: np.ndarray = field(repr=False, compare=False)  # one per tag in TAGS
+
+    def field_probability(self, name: str) -> float:
+        """How likely the word belongs to field ``name`` (B- or I-), even when another tag won."""
+        begin = TAGS.index(f"B-{name}")
+        return float(self.probabilities[begin] + self.probabilities[begin + 1])
 
 
 class Tagger:
@@ -173,5 +179,5 @@ class Tagger:
             return []
         probs = self.probabilities([w.text for _, w in located], [w.norm_box for _, w in located])
         best = probs.argmax(axis=1)
-        return [TaggedWord(word, page, self.tags[k], float(probs[i, k]))
+        return [TaggedWord(word, page, self.tags[k], float(probs[i, k]), probs[i])
                 for i, ((page, word), k) in enumerate(zip(located, best))]

@@ -25,6 +25,7 @@ from .align import amount
 SCORER = sroie.REPO_ROOT.parent / "shared" / "eval" / "score.py"
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MIN_FALLBACK_PROBABILITY = 0.1
 _NUMERIC_DATE = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})")
 _NAMED_DATE = re.compile(r"(\d{1,2})[\s\-/.]*([a-z]{3})[a-z]*[\s\-/.,]*(\d{2,4})", re.I)
 
@@ -40,9 +41,13 @@ def spans(tagged: list[TaggedWord], field: str) -> list[list[TaggedWord]]:
 
 
 def best_text(tagged: list[TaggedWord], field: str) -> str | None:
+    """The likeliest tagged span; with none, the one word the model thinks likeliest, if at all likely."""
     candidates = spans(tagged, field)
     if not candidates:
-        return None
+        likeliest = max(tagged, key=lambda w: w.field_probability(field), default=None)
+        if likeliest is None or likeliest.field_probability(field) < _MIN_FALLBACK_PROBABILITY:
+            return None
+        return likeliest.word.text
     best = max(candidates, key=lambda span: sum(w.confidence for w in span) / len(span))
     return " ".join(w.word.text for w in best)
 
