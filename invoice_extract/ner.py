@@ -37,9 +37,9 @@ SEP_BOX: NormBox = (1000, 1000, 1000, 1000)
 def bio_tags(fields: list[str | None]) -> list[str]:
     """Word-level fields (None for no field) to BIO tags; a new span starts where the field changes."""
     tags, previous = [], None
-    for field in fields:
-        tags.append("O" if field is None else ("I-" if field == previous else "B-") + field)
-        previous = field
+    for name in fields:
+        tags.append("O" if name is None else ("I-" if name == previous else "B-") + name)
+        previous = name
     return tags
 
 

@@ -21,16 +21,17 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..documents import LoadOptions, load_document
-from . import generator, sroie
+from . import generator
+from .receipts import Receipt, dev_ids, given_ocr_document, load_receipts, ocr_all, our_ocr_document
 from .align import align_gold
 from .examples import Example, write_jsonl
 
 
-def sroie_examples(receipts: list[sroie.Receipt], stats: Counter) -> list[Example]:
+def sroie_examples(receipts: list[Receipt], stats: Counter) -> list[Example]:
     examples = []
     for receipt in receipts:
-        for source, document in (("sroie-given", sroie.given_ocr_document(receipt)),
-                                 ("sroie-ocr", sroie.our_ocr_document(receipt))):
+        for source, document in (("sroie-given", given_ocr_document(receipt)),
+                                 ("sroie-ocr", our_ocr_document(receipt))):
             fields = align_gold(document.words, receipt.gold, receipt.raw)
             for field, key in (("VENDOR_NAME", "vendor_name"), ("VENDOR_ADDRESS", "vendor_address"),
                                ("INVOICE_DATE", "invoice_date"), ("TOTAL", "total")):
@@ -74,9 +75,9 @@ def main() -> None:
     args = parser.parse_args()
 
     stats: Counter = Counter()
-    receipts = sroie.load_receipts()
-    sroie.ocr_all(receipts, args.workers)
-    dev = sroie.dev_ids(receipts)
+    receipts = load_receipts()
+    ocr_all(receipts, args.workers)
+    dev = dev_ids(receipts)
     sets = {
         "dev_sroie": sroie_examples([r for r in receipts if r.id in dev], stats),
         "train": sroie_examples([r for r in receipts if r.id not in dev], stats)

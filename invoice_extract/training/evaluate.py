@@ -19,10 +19,10 @@ from datetime import date
 from pathlib import Path
 
 from ..ner import MODELS_DIR, Tagger, TaggedWord
-from . import sroie
+from .receipts import REPO_ROOT, dev_ids, given_ocr_document, load_receipts, our_ocr_document
 from .align import amount
 
-SCORER = sroie.REPO_ROOT.parent / "shared" / "eval" / "score.py"
+SCORER = REPO_ROOT.parent / "shared" / "eval" / "score.py"
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _MIN_FALLBACK_PROBABILITY = 0.1
@@ -90,10 +90,10 @@ def main() -> None:
     out = args.out or Path("build/eval") / f"sroie-dev-{args.reading}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
 
-    receipts = sroie.load_receipts()
-    dev = sroie.dev_ids(receipts)
+    receipts = load_receipts()
+    dev = dev_ids(receipts)
     tagger = Tagger(args.model)
-    read = sroie.our_ocr_document if args.reading == "ocr" else sroie.given_ocr_document
+    read = our_ocr_document if args.reading == "ocr" else given_ocr_document
     records = [record(r.image, tagger.tag(read(r))) for r in receipts if r.id in dev]
     out.write_text(json.dumps(records, indent=1, ensure_ascii=False))
     # score.py reads every gold file in a folder: give it the dev receipts' only.
