@@ -15,7 +15,7 @@ EPOCHS ?= 3
 .PHONY: help install install-train system-deps demo test samples bench model clean
 
 help:
-	@echo "make demo     install what is missing, then read every file in samples/"
+	@echo "make demo     install what is missing, then read and tag every file in samples/"
 	@echo "make test     install what is missing, then run the test suite"
 	@echo "make samples  regenerate samples/ with our synthetic invoice generator"
 	@echo "make bench    run the benchmarks in benchmarks/ (minutes)"
@@ -52,7 +52,7 @@ $(VENV)/.installed-train: pyproject.toml
 demo: install
 	@for file in samples/*.*; do \
 	  echo; echo "=== $$file"; \
-	  $(BIN)/invoice-extract words --text "$$file" || exit $$?; \
+	  $(BIN)/invoice-extract words --text --tags "$$file" || exit $$?; \
 	done
 
 # pytest exits 5 when it collects no test; that is not a failure of the suite.

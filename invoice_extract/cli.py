@@ -16,6 +16,7 @@ from . import __version__
 from .documents import LoadOptions, load_document
 from .documents.options import DEFAULT_DPI, DEFAULT_MAX_PAGES, DEFAULT_MAX_PIXELS
 from .errors import ALL_ERRORS, InvoiceExtractError
+from .ner import Tagger
 
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(
     ["0 success", "2 bad command line"]
@@ -80,6 +81,9 @@ def words(
     file: Annotated[Path, typer.Argument(help="A PDF, image (PNG, JPEG, TIFF, BMP, WebP) or hOCR file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole document as JSON instead of TSV.")] = False,
     as_text: Annotated[bool, typer.Option("--text", help="Print each page's text, line by line, instead of TSV.")] = False,
+    tags: Annotated[
+        bool, typer.Option("--tags", help="Also tag each word with the invoice field the model sees in it.")
+    ] = False,
     ocr: Annotated[
         OcrChoice,
         typer.Option(
@@ -100,9 +104,11 @@ def words(
     """Print every word of FILE with its box, page by page.
 
     With --text, print each page's text instead, for reading rather than parsing.
+    With --tags, the tagging model labels each word (BIO tags: B-TOTAL, I-VENDOR_NAME, O...).
 
     TSV columns: page, block, line, word (indices), x0 y0 x1 y1 (pixels of the page at its
-    dpi, origin top-left), nx0 ny0 nx1 ny1 (the box scaled to 0-1000), confidence (0-1), text.
+    dpi, origin top-left), nx0 ny0 nx1 ny1 (the box scaled to 0-1000), confidence (0-1), text;
+    with --tags also tag and tag_confidence.
     A summary of each page (size, where its text came from) goes to stderr.
     """
     options = LoadOptions(
@@ -118,18 +124,27 @@ def words(
     )
     try:
         document = load_document(file, options)
+        tagged = Tagger.shared().tag(document) if tags else []
     except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(error)
+    tag_of = {id(item.word): item for item in tagged}
 
     for warning in document.warnings:
         stderr.print(f"[yellow]warning[/]: {warning}", highlight=False)
     if as_json:
-        json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        data = document.to_dict()
+        for page, page_data in zip(document.pages, data["pages"]):
+            for word, word_data in zip(page.words, page_data["words"]):
+                if id(word) in tag_of:
+                    word_data["tag"] = tag_of[id(word)].tag
+                    word_data["tag_confidence"] = round(tag_of[id(word)].confidence, 3)
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
     out = sys.stdout
     if not as_text:
-        out.write("page\tblock\tline\tword\tx0\ty0\tx1\ty1\tnx0\tny0\tnx1\tny1\tconfidence\ttext\n")
+        extra = "\ttag\ttag_confidence" if tags else ""
+        out.write(f"page\tblock\tline\tword\tx0\ty0\tx1\ty1\tnx0\tny0\tnx1\tny1\tconfidence\ttext{extra}\n")
     for page in document.pages:
         turned = f", turned {page.rotation} deg" if page.rotation else ""
         tilted = f", straightened {page.skew:.1f} deg" if page.skew else ""
@@ -139,11 +154,17 @@ def words(
         )
         if as_text:
             out.write(f"--- {summary}\n{page.text}\n")
+            found: dict[str, list[str]] = {}
+            for word in page.words:
+                if id(word) in tag_of and tag_of[id(word)].tag != "O":
+                    found.setdefault(tag_of[id(word)].tag[2:], []).append(word.text)
+            out.writelines(f"  {name}: {' '.join(words)}\n" for name, words in found.items())
             continue
         stderr.print(summary, highlight=False)
         for w in page.words:
             box = "\t".join(f"{v:g}" for v in w.box)
             norm = "\t".join(str(v) for v in w.norm_box)
+            tag = f"\t{tag_of[id(w)].tag}\t{tag_of[id(w)].confidence:.2f}" if id(w) in tag_of else ""
             out.write(
-                f"{page.number}\t{w.block}\t{w.line}\t{w.index}\t{box}\t{norm}\t{w.confidence:.2f}\t{w.text}\n"
+                f"{page.number}\t{w.block}\t{w.line}\t{w.index}\t{box}\t{norm}\t{w.confidence:.2f}\t{w.text}{tag}\n"
             )

@@ -63,3 +63,14 @@ def test_installed_console_script_runs(digital):
                             capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     assert "INVOICE" in result.stdout.splitlines()
+
+
+def test_words_tags_shows_the_fields_the_model_found(digital):
+    result = runner.invoke(app, ["words", "--text", "--tags", str(digital.path)])
+    assert result.exit_code == 0, result.output
+    fields = dict(line.strip().split(": ", 1) for line in result.stdout.splitlines() if line.startswith("  "))
+    assert fields["INVOICE_NUMBER"] == "INV-2025-0417"
+    assert fields["TOTAL"].split()[-1] == "288.66"
+    tsv = runner.invoke(app, ["words", "--tags", str(digital.path)]).stdout.splitlines()
+    assert tsv[0].endswith("\ttext\ttag\ttag_confidence")
+    assert any(row.split("\t")[-3:-1] == ["INV-2025-0417", "B-INVOICE_NUMBER"] for row in tsv[1:])
