@@ -6,6 +6,7 @@ import json
 import sys
 import traceback
 from enum import Enum
+from itertools import zip_longest
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -16,7 +17,7 @@ from . import __version__
 from .documents import LoadOptions, load_document
 from .documents.options import DEFAULT_DPI, DEFAULT_MAX_PAGES, DEFAULT_MAX_PIXELS
 from .errors import ALL_ERRORS, InvoiceExtractError
-from .ner import Tagger
+from .ner import TaggedWord, Tagger
 
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(
     ["0 success", "2 bad command line"]
@@ -127,17 +128,19 @@ def words(
         tagged = Tagger.shared().tag(document) if tags else []
     except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(error)
-    tag_of = {id(item.word): item for item in tagged}
+    # Tagger.tag keeps the document's word order, so each page's tags line up with its words.
+    page_tags: dict[int, list[TaggedWord]] = {page.number: [] for page in document.pages}
+    for item in tagged:
+        page_tags[item.page].append(item)
 
     for warning in document.warnings:
         stderr.print(f"[yellow]warning[/]: {warning}", highlight=False)
     if as_json:
         data = document.to_dict()
-        for page, page_data in zip(document.pages, data["pages"]):
-            for word, word_data in zip(page.words, page_data["words"]):
-                if id(word) in tag_of:
-                    word_data["tag"] = tag_of[id(word)].tag
-                    word_data["tag_confidence"] = round(tag_of[id(word)].confidence, 3)
+        for page_data in data["pages"]:
+            for word_data, item in zip(page_data["words"], page_tags[page_data["number"]]):
+                word_data["tag"] = item.tag
+                word_data["tag_confidence"] = round(item.confidence, 3)
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
@@ -155,16 +158,16 @@ def words(
         if as_text:
             out.write(f"--- {summary}\n{page.text}\n")
             found: dict[str, list[str]] = {}
-            for word in page.words:
-                if id(word) in tag_of and tag_of[id(word)].tag != "O":
-                    found.setdefault(tag_of[id(word)].tag[2:], []).append(word.text)
+            for item in page_tags[page.number]:
+                if item.tag != "O":
+                    found.setdefault(item.tag[2:], []).append(item.word.text)
             out.writelines(f"  {name}: {' '.join(words)}\n" for name, words in found.items())
             continue
         stderr.print(summary, highlight=False)
-        for w in page.words:
+        for w, item in zip_longest(page.words, page_tags[page.number]):
             box = "\t".join(f"{v:g}" for v in w.box)
             norm = "\t".join(str(v) for v in w.norm_box)
-            tag = f"\t{tag_of[id(w)].tag}\t{tag_of[id(w)].confidence:.2f}" if id(w) in tag_of else ""
+            tag = f"\t{item.tag}\t{item.confidence:.2f}" if item else ""
             out.write(
                 f"{page.number}\t{w.block}\t{w.line}\t{w.index}\t{box}\t{norm}\t{w.confidence:.2f}\t{w.text}{tag}\n"
             )

@@ -143,7 +143,9 @@ class Tagger:
 
         model_dir = Path(model_dir)
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer" / "tokenizer.json"))
-        self.tags: tuple[str, ...] = tuple(json.loads((model_dir / "labels.json").read_text())["tags"])
+        model_tags = tuple(json.loads((model_dir / "labels.json").read_text())["tags"])
+        if model_tags != TAGS:
+            raise ValueError(f"{model_dir} was trained for other tags than this version of invoice-extract uses")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or int(os.environ.get("INVOICE_EXTRACT_THREADS", "0"))
         options.inter_op_num_threads = 1
@@ -167,7 +169,7 @@ class Tagger:
             for start in range(0, len(windows), self.batch_size)
             for probs in self._run(windows[start:start + self.batch_size])
         ]
-        return word_probabilities(windows, window_probs, len(words), len(self.tags))
+        return word_probabilities(windows, window_probs, len(words), len(TAGS))
 
     def _run(self, windows: list[Window]) -> np.ndarray:
         (logits,) = self.session.run(None, pad(windows))
@@ -179,5 +181,5 @@ class Tagger:
             return []
         probs = self.probabilities([w.text for _, w in located], [w.norm_box for _, w in located])
         best = probs.argmax(axis=1)
-        return [TaggedWord(word, page, self.tags[k], float(probs[i, k]), probs[i])
+        return [TaggedWord(word, page, TAGS[k], float(probs[i, k]), probs[i])
                 for i, ((page, word), k) in enumerate(zip(located, best))]

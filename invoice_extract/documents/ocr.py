@@ -80,16 +80,16 @@ class Upright:
     scale: float
 
 
-def make_upright(image: Image.Image, options: LoadOptions, *, rotation: int | None = None) -> Upright:
-    """Enlarge small text, turn the page upright, and straighten a slight tilt.
-
-    ``rotation`` overrides Tesseract's orientation detection (clockwise degrees)."""
+def enlarge(image: Image.Image) -> tuple[Image.Image, float]:
+    """Enlarge small text to the size Tesseract reads best; returns the image and the factor."""
     scale = preprocess.upscale_factor(image.convert("L"))
     if scale > 1.0:
-        size = (round(image.width * scale), round(image.height * scale))
-        image = image.resize(size, Image.Resampling.LANCZOS)
-    if rotation is None:
-        rotation = detect_rotation(image) if options.auto_rotate else 0
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    return image, scale
+
+
+def make_upright(image: Image.Image, scale: float, rotation: int, options: LoadOptions) -> Upright:
+    """Turn an (enlarged) page by ``rotation`` clockwise degrees and straighten a slight tilt."""
     if rotation:
         # PIL turns counter-clockwise; OSD reports the clockwise turn that fixes the page.
         image = image.rotate(-rotation, expand=True)
@@ -120,13 +120,15 @@ def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int)
     """OCR one page image into a Page whose boxes are in the upright image's pixels.
 
     ``dpi`` is the image's resolution, 0 when the file does not say."""
-    upright = make_upright(image, options)
+    image, scale = enlarge(image)
+    rotation = detect_rotation(image) if options.auto_rotate else 0
+    upright = make_upright(image, scale, rotation, options)
     words, page_dpi = _read(upright, options, dpi)
-    if upright.rotation == 180:
+    if rotation == 180:
         # OSD calls some small, narrow receipts upside down with confidence up to 4 (seen
         # on 11 of 166 SROIE receipts). Upside-down text reads as junk, so read the page as
         # it came too and keep the reading Tesseract is surer of.
-        as_given = make_upright(image, options, rotation=0)
+        as_given = make_upright(image, scale, 0, options)
         words_as_given, dpi_as_given = _read(as_given, options, dpi)
         if _certainty(words_as_given) > _certainty(words):
             upright, words, page_dpi = as_given, words_as_given, dpi_as_given

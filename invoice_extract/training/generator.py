@@ -402,6 +402,13 @@ def _my_company(rng: random.Random) -> str:
     return f"{trade} {name} SDN BHD"
 
 
+def _with_country(rng: random.Random, lines: list[str], country: str, share: float) -> list[str]:
+    """Add the country line to an address on ``share`` of the documents, as senders often omit it."""
+    if rng.random() < share:
+        lines.append(country)
+    return lines
+
+
 def _us_address(rng: random.Random) -> list[str]:
     street = f"{rng.randint(1, 9899)} {_pick(rng, 'Oak', 'Maple', 'Market', 'Elm', 'Cedar', 'Lincoln', 'Park')} " \
              f"{_pick(rng, 'Street', 'Ave', 'Blvd', 'Road', 'Drive')}"
@@ -411,9 +418,7 @@ def _us_address(rng: random.Random) -> list[str]:
     if rng.random() < 0.3:
         lines.append(f"Suite {rng.randint(100, 990)}")
     lines.append(f"{city}, {state} {_digits(rng, 5)}")
-    if rng.random() < 0.3:
-        lines.append("USA")
-    return lines
+    return _with_country(rng, lines, "USA", 0.3)
 
 
 def _gb_address(rng: random.Random) -> list[str]:
@@ -422,51 +427,39 @@ def _gb_address(rng: random.Random) -> list[str]:
     lines = [f"{rng.randint(1, 240)} {_pick(rng, 'Castle', 'High', 'Mill', 'Church', 'Station', 'Victoria')} "
              f"{_pick(rng, 'Street', 'Road', 'Lane', 'Way')}",
              f"{city} {area}{rng.randint(1, 19)} {rng.randint(1, 9)}{_letters(rng, 2)}"]
-    if rng.random() < 0.4:
-        lines.append("United Kingdom")
-    return lines
+    return _with_country(rng, lines, "United Kingdom", 0.4)
 
 
 def _de_address(rng: random.Random) -> list[str]:
     lines = [f"{_pick(rng, 'Haupt', 'Bahnhof', 'Garten', 'Schiller', 'Goethe', 'Linden')}"
              f"{_pick(rng, 'straße', 'weg', 'allee')} {rng.randint(1, 180)}",
              f"{_digits(rng, 5)} {_pick(rng, 'Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig', 'Nürnberg')}"]
-    if rng.random() < 0.3:
-        lines.append("Deutschland")
-    return lines
+    return _with_country(rng, lines, "Deutschland", 0.3)
 
 
 def _ch_address(rng: random.Random) -> list[str]:
     lines = [f"{_pick(rng, 'Bahnhof', 'See', 'Kirch', 'Dorf', 'Berg')}strasse {rng.randint(1, 120)}",
              f"{rng.randint(1000, 9658)} {_pick(rng, 'Zürich', 'Bern', 'Basel', 'Luzern', 'Winterthur')}"]
-    if rng.random() < 0.3:
-        lines.append("Schweiz")
-    return lines
+    return _with_country(rng, lines, "Schweiz", 0.3)
 
 
 def _fr_address(rng: random.Random) -> list[str]:
     lines = [f"{rng.randint(1, 140)} {_pick(rng, 'rue de la Paix', 'avenue Victor Hugo', 'rue Nationale', 'boulevard Gambetta', 'rue des Lilas')}",
              f"{_digits(rng, 5)} {_pick(rng, 'Lyon', 'Nantes', 'Lille', 'Bordeaux', 'Rennes', 'Toulouse')}"]
-    if rng.random() < 0.3:
-        lines.append("France")
-    return lines
+    return _with_country(rng, lines, "France", 0.3)
 
 
 def _nl_address(rng: random.Random) -> list[str]:
     lines = [f"{_pick(rng, 'Kerk', 'Molen', 'Dorps', 'Stations', 'Prinsen')}{_pick(rng, 'straat', 'weg', 'laan')} "
              f"{rng.randint(1, 250)}",
              f"{rng.randint(1000, 9999)} {_letters(rng, 2)} {_pick(rng, 'Utrecht', 'Amersfoort', 'Zwolle', 'Haarlem', 'Eindhoven')}"]
-    if rng.random() < 0.3:
-        lines.append("Nederland")
-    return lines
+    return _with_country(rng, lines, "Nederland", 0.3)
 
 
 def _es_address(rng: random.Random) -> list[str]:
     lines = [f"{_pick(rng, 'Calle Mayor', 'Avda. de la Constitución', 'Calle del Sol', 'Paseo de Gracia')} {rng.randint(1, 200)}",
              f"{_digits(rng, 5)} {_pick(rng, 'Madrid', 'Valencia', 'Sevilla', 'Zaragoza', 'Bilbao')}"]
-    if rng.random() < 0.3:
-        lines.append("España")
-    return lines
+    return _with_country(rng, lines, "España", 0.3)
 
 
 def _it_address(rng: random.Random) -> list[str]:
@@ -474,9 +467,7 @@ def _it_address(rng: random.Random) -> list[str]:
                                  ("Verona", "VR")))
     lines = [f"Via {_pick(rng, 'Roma', 'Garibaldi', 'Mazzini', 'Dante', 'Verdi')} {rng.randint(1, 150)}",
              f"{_digits(rng, 5)} {city} ({province})"]
-    if rng.random() < 0.3:
-        lines.append("Italia")
-    return lines
+    return _with_country(rng, lines, "Italia", 0.3)
 
 
 def _my_address(rng: random.Random) -> list[str]:

@@ -109,7 +109,7 @@ def batches(items: list[tuple[Window, list[int]]], max_tokens: int, rng: random.
     ordered = sorted(items, key=lambda item: len(item[0].input_ids) + rng.random())
     groups, current = [], []
     for item in ordered:
-        width = max([len(i[0].input_ids) for i in current] + [len(item[0].input_ids)])
+        width = len(item[0].input_ids)  # the longest so far: windows come shortest first
         if current and width * (len(current) + 1) > max_tokens:
             groups.append(current)
             current = []
