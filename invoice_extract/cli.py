@@ -7,17 +7,23 @@ import sys
 import traceback
 from enum import Enum
 from itertools import zip_longest
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from . import __version__
 from .documents import LoadOptions, load_document
 from .documents.options import DEFAULT_DPI, DEFAULT_MAX_PAGES, DEFAULT_MAX_PIXELS
-from .errors import ALL_ERRORS, InvoiceExtractError
+from .errors import ALL_ERRORS, InputFileError, InvoiceExtractError
+from .exporters import DatevOptions, ExportOptions, ExportSummary, format_for, write_records
 from .ner import TaggedWord, Tagger
+from .pipeline import collect_inputs, read
+from .record import RECORD_FIELDS, InvoiceRecord
+from .review import render_review_html, render_review_png
 
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(
     ["0 success", "2 bad command line"]
@@ -72,6 +78,40 @@ class OcrChoice(str, Enum):
     never = "never"
 
 
+# Reading options shared by every command that reads files.
+OcrOption = Annotated[
+    OcrChoice,
+    typer.Option(
+        help="auto: OCR only PDF pages without a usable text layer; always: OCR every page; "
+        "never: use text layers and hOCR only.", rich_help_panel="Reading",
+    ),
+]
+LangOption = Annotated[
+    str, typer.Option(help="Tesseract languages joined by '+', e.g. eng+deu+fra.", rich_help_panel="Reading")
+]
+PasswordOption = Annotated[
+    str | None, typer.Option(help="Password of encrypted PDFs.", rich_help_panel="Reading")
+]
+MaxPagesOption = Annotated[
+    int, typer.Option(help="Refuse files with more pages than this.", rich_help_panel="Reading")
+]
+MaxPixelsOption = Annotated[
+    int, typer.Option(help="Refuse images or pages with more pixels than this (decompression bombs).",
+                      rich_help_panel="Reading"),
+]
+DpiOption = Annotated[int, typer.Option(help="Resolution for rendering PDF pages to OCR.", rich_help_panel="Reading")]
+RotateOption = Annotated[
+    bool, typer.Option(help="Detect and undo 90/180/270 degree turns of scans.", rich_help_panel="Reading")
+]
+DeskewOption = Annotated[bool, typer.Option(help="Straighten slightly tilted scans.", rich_help_panel="Reading")]
+
+
+def _load_options(ocr: OcrChoice, lang: str, password: str | None, max_pages: int, max_pixels: int, dpi: int,
+                  rotate: bool, deskew: bool, *, keep_images: bool) -> LoadOptions:
+    return LoadOptions(ocr=ocr.value, languages=lang, password=password, max_pages=max_pages,
+                       max_pixels=max_pixels, dpi=dpi, auto_rotate=rotate, deskew=deskew, keep_images=keep_images)
+
+
 @app.command(
     epilog="Examples:\n\n"
     "  invoice-extract words bill.pdf\n\n"
@@ -85,22 +125,14 @@ def words(
     tags: Annotated[
         bool, typer.Option("--tags", help="Also tag each word with the invoice field the model sees in it.")
     ] = False,
-    ocr: Annotated[
-        OcrChoice,
-        typer.Option(
-            help="auto: OCR only PDF pages without a usable text layer; always: OCR every page; "
-            "never: use text layers and hOCR only."
-        ),
-    ] = OcrChoice.auto,
-    lang: Annotated[str, typer.Option(help="Tesseract languages joined by '+', e.g. eng+deu+fra.")] = "eng",
-    password: Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")] = None,
-    max_pages: Annotated[int, typer.Option(help="Refuse files with more pages than this.")] = DEFAULT_MAX_PAGES,
-    max_pixels: Annotated[
-        int, typer.Option(help="Refuse images or pages with more pixels than this (decompression bombs).")
-    ] = DEFAULT_MAX_PIXELS,
-    dpi: Annotated[int, typer.Option(help="Resolution for rendering PDF pages to OCR.")] = DEFAULT_DPI,
-    rotate: Annotated[bool, typer.Option(help="Detect and undo 90/180/270 degree turns of scans.")] = True,
-    deskew: Annotated[bool, typer.Option(help="Straighten slightly tilted scans.")] = True,
+    ocr: OcrOption = OcrChoice.auto,
+    lang: LangOption = "eng",
+    password: PasswordOption = None,
+    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    dpi: DpiOption = DEFAULT_DPI,
+    rotate: RotateOption = True,
+    deskew: DeskewOption = True,
 ) -> None:
     """Print every word of FILE with its box, page by page.
 
@@ -112,17 +144,7 @@ def words(
     with --tags also tag and tag_confidence.
     A summary of each page (size, where its text came from) goes to stderr.
     """
-    options = LoadOptions(
-        ocr=ocr.value,
-        languages=lang,
-        password=password,
-        max_pages=max_pages,
-        max_pixels=max_pixels,
-        dpi=dpi,
-        auto_rotate=rotate,
-        deskew=deskew,
-        keep_images=False,
-    )
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
     try:
         document = load_document(file, options)
         tagged = Tagger.shared().tag(document) if tags else []
@@ -171,3 +193,207 @@ def words(
             out.write(
                 f"{page.number}\t{w.block}\t{w.line}\t{w.index}\t{box}\t{norm}\t{w.confidence:.2f}\t{w.text}{tag}\n"
             )
+
+
+class FormatChoice(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class PresetChoice(str, Enum):
+    generic = "generic"
+    xero = "xero"
+    quickbooks = "quickbooks"
+    datev = "datev"
+
+
+class DateOrderChoice(str, Enum):
+    dmy = "dmy"
+    mdy = "mdy"
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  invoice-extract extract bill.pdf\n\n"
+    "  invoice-extract extract inbox/ -o invoices.csv\n\n"
+    "  invoice-extract extract scans/*.jpg --lang eng+deu -o bills.xlsx\n\n"
+    "  invoice-extract extract inbox/ -o xero-bills.csv --preset xero --account-code 429 --tax-type INPUT2\n\n"
+    "Each record holds vendor_name, vendor_address, customer_name, invoice_number, invoice_date, due_date "
+    "(ISO dates), currency (ISO 4217), subtotal, tax, total (decimal strings), each with its confidence, "
+    "page and box; and status: ok, needs_review (see warnings) or error (see errors). "
+    "See `invoice-extract schema`."
+)
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files, or folders to read every invoice file in.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here instead of stdout; the format follows the extension."),
+    ] = None,
+    output_format: Annotated[
+        FormatChoice | None,
+        typer.Option("--format", "-f", help="json (default on stdout), jsonl, csv or xlsx."),
+    ] = None,
+    preset: Annotated[
+        PresetChoice,
+        typer.Option(help="Column layout: generic, or the bill import of xero, quickbooks (Online) or datev "
+                     "(Buchungsstapel). Presets write CSV.", rich_help_panel="Spreadsheets"),
+    ] = PresetChoice.generic,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for Excel: a UTF-8 byte-order mark and ';' between columns.",
+                           rich_help_panel="Spreadsheets"),
+    ] = False,
+    account_code: Annotated[
+        str | None, typer.Option(help="Expense account for xero/quickbooks/datev rows (your chart of accounts).",
+                                 rich_help_panel="Spreadsheets"),
+    ] = None,
+    tax_type: Annotated[
+        str | None, typer.Option(help="Tax type or code for xero/quickbooks/datev rows.",
+                                 rich_help_panel="Spreadsheets"),
+    ] = None,
+    date_order: Annotated[
+        DateOrderChoice | None,
+        typer.Option(help="Date order of your Xero or QuickBooks company (default: dmy for xero, mdy for quickbooks).",
+                     rich_help_panel="Spreadsheets"),
+    ] = None,
+    datev_consultant: Annotated[
+        int, typer.Option(help="DATEV Beraternummer of your tax adviser.", rich_help_panel="DATEV")
+    ] = 1001,
+    datev_client: Annotated[int, typer.Option(help="DATEV Mandantennummer.", rich_help_panel="DATEV")] = 1,
+    creditor_account: Annotated[
+        str | None, typer.Option(help="DATEV creditor account (Kreditor) the bills are booked against.",
+                                 rich_help_panel="DATEV"),
+    ] = None,
+    ocr: OcrOption = OcrChoice.auto,
+    lang: LangOption = "eng",
+    password: PasswordOption = None,
+    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    dpi: DpiOption = DEFAULT_DPI,
+    rotate: RotateOption = True,
+    deskew: DeskewOption = True,
+) -> None:
+    """Extract one record per invoice or receipt: vendor, dates, amounts, with confidence and evidence.
+
+    A file that cannot be read gets a record with status 'error' and the run goes on.
+    The exit code is 0 when every file was read, otherwise the code of the first failure (see below).
+    """
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
+    try:
+        export_options = ExportOptions(
+            preset=preset.value, excel=excel, account_code=account_code, tax_type=tax_type,
+            date_order=date_order.value if date_order else None,
+            datev=DatevOptions(consultant=datev_consultant, client=datev_client, creditor=creditor_account),
+        )
+        # Checked before any file is read, so a wrong request fails at once.
+        fmt = format_for(output, output_format.value if output_format else None, export_options)
+        inputs = collect_inputs(paths)
+        if not inputs:
+            raise InputFileError("no invoice files found (PDF, PNG, JPEG, TIFF, BMP, WebP, hOCR)",
+                                 path=", ".join(map(str, paths)))
+        if output is not None and any(_same_file(output, path) for path in inputs):
+            raise InputFileError("is one of the input files; choose another output file, inputs are never "
+                                 "overwritten", path=str(output))
+        records = list(_with_progress(inputs, options))
+        summary = write_records(records, output, fmt, export_options)
+    except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(error)
+    _report(records, summary, output)
+    failed = [r for r in records if r.status == "error"]
+    if failed:
+        raise typer.Exit(_exit_code(failed[0].errors[0].code))
+
+
+def _with_progress(inputs: list[Path], options: LoadOptions) -> Iterator[InvoiceRecord]:
+    """Records one by one, with a progress bar on stderr when there is more than one file."""
+    tagger = Tagger.shared()
+    if len(inputs) == 1:
+        yield read(inputs[0], options, tagger=tagger).record
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("Reading invoices", total=len(inputs))
+        for path in inputs:
+            progress.update(task, description=f"Reading {path.name}")
+            record = read(path, options, tagger=tagger).record
+            if record.status == "error":
+                progress.console.print(f"[bold red]error[/] ({record.errors[0].code}): {record.errors[0].message}",
+                                       highlight=False)
+            yield record
+            progress.advance(task)
+
+
+def _report(records: list[InvoiceRecord], summary: ExportSummary, output: Path | None) -> None:
+    counts = {status: sum(r.status == status for r in records) for status in ("ok", "needs_review", "error")}
+    if len(records) == 1 and records[0].status == "error":
+        stderr.print(f"[bold red]error[/] ({records[0].errors[0].code}): {records[0].errors[0].message}",
+                     highlight=False)
+    for note in summary.notes:
+        stderr.print(f"[yellow]note[/]: {note}", highlight=False)
+    where = f" to {output}" if output else ""
+    skipped = f", {summary.skipped} error records left out of the import file" if summary.skipped else ""
+    stderr.print(
+        f"{len(records)} file{'s' if len(records) != 1 else ''}: {counts['ok']} ok, "
+        f"{counts['needs_review']} need review, {counts['error']} failed; wrote {summary.written}{where}{skipped}",
+        highlight=False,
+    )
+
+
+def _exit_code(code: str) -> int:
+    return next((error.exit_code for error in ALL_ERRORS if error.code == code), 1)
+
+
+def _same_file(output: Path, path: Path) -> bool:
+    return output.exists() and path.exists() and output.resolve() == path.resolve()
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the records that `extract` writes."""
+    json.dump(InvoiceRecord.model_json_schema(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  invoice-extract show bill.pdf -o review.html\n\n"
+    "  invoice-extract show scan.jpg -o review.png"
+)
+def show(
+    file: Annotated[Path, typer.Argument(help="A PDF, image or hOCR file.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="review.html (boxes over the pages, a table of fields) or .png."),
+    ],
+    ocr: OcrOption = OcrChoice.auto,
+    lang: LangOption = "eng",
+    password: PasswordOption = None,
+    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    dpi: DpiOption = DEFAULT_DPI,
+    rotate: RotateOption = True,
+    deskew: DeskewOption = True,
+) -> None:
+    """Draw every field found on FILE's pages, with its label and confidence, to check the result at a glance."""
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=True)
+    suffix = output.suffix.lower()
+    try:
+        if suffix not in (".html", ".htm", ".png"):
+            raise typer.BadParameter(f"{output}: the review is written as .html or .png", param_hint="--output")
+        if _same_file(output, file):
+            raise InputFileError("is the input file; choose another output file", path=str(output))
+        extraction = read(file, options)
+        if extraction.document is None:
+            error = extraction.record.errors[0]
+            stderr.print(f"[bold red]error[/] ({error.code}): {error.message}", highlight=False)
+            raise typer.Exit(_exit_code(error.code))
+        render = render_review_png if suffix == ".png" else render_review_html
+        render(extraction.document, extraction.record, output, password=password)
+    except (typer.Exit, typer.BadParameter):
+        raise
+    except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(error)
+    record = extraction.record
+    found = sum(getattr(record, name) is not None for name in RECORD_FIELDS)
+    stderr.print(f"{found} of {len(RECORD_FIELDS)} fields found, status {record.status}; wrote {output}",
+                 highlight=False)

@@ -23,7 +23,7 @@ from ..errors import InputFileError
 from . import hocr, images, ocr, pdf, sniff
 from .options import LoadOptions, OcrMode
 
-__all__ = ["LoadOptions", "OcrMode", "load_document"]
+__all__ = ["LoadOptions", "OcrMode", "file_sha256", "load_document"]
 
 
 def load_document(path: str | Path, options: LoadOptions | None = None) -> Document:
@@ -31,7 +31,7 @@ def load_document(path: str | Path, options: LoadOptions | None = None) -> Docum
     options = options or LoadOptions()
     path = Path(path)
     media_type = sniff.sniff_media_type(path)
-    document = Document(source=path, sha256=_sha256(path), media_type=media_type)
+    document = Document(source=path, sha256=file_sha256(path), media_type=media_type)
     if media_type == sniff.PDF:
         _read_pdf(path, options, document)
     elif media_type == sniff.HOCR:
@@ -41,7 +41,8 @@ def load_document(path: str | Path, options: LoadOptions | None = None) -> Docum
     return document
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, or InputFileError when it cannot be read."""
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:

@@ -1,115 +1,146 @@
-"""End-to-end check of the tagger on the SROIE dev split with ../shared/eval/score.py.
+"""Score the whole pipeline (tagger + record stage) on the dev sets with ../shared/eval/score.py.
 
-    python -m invoice_extract.training.evaluate --reading ocr     # our Tesseract on the images
-    python -m invoice_extract.training.evaluate --reading given   # the data set's OCR lines
+    python -m invoice_extract.training.evaluate --set sroie-ocr     # SROIE dev, our Tesseract on the images
+    python -m invoice_extract.training.evaluate --set sroie-given   # SROIE dev, the data set's OCR lines
+    python -m invoice_extract.training.evaluate --set synthetic     # held-out layouts, digital and scanned
 
-Tags become a record by a deliberately minimal rule until the record stage lands: per
-field, the tagged span with the highest mean confidence; day-first dates to ISO; amounts
-without currency marks or thousands separators.
+The synthetic dev set is drawn from layouts training never sees (``generator.DEV_LAYOUTS``),
+with seeds far from the training seeds; its files and gold records are written under
+build/eval/synthetic-dev. Records go through ``postprocess.build_record``, the same code
+``invoice-extract extract`` runs. Tagged documents are cached (per model file) so that
+changes to the record stage can be measured in seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import re
+import pickle
 import subprocess
 import sys
-from datetime import date
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..ner import MODELS_DIR, Tagger, TaggedWord
+from ..document import Document
+from ..documents import LoadOptions, load_document
+from ..ner import MODELS_DIR, TaggedWord, Tagger
+from ..postprocess import build_record
+from ..record import InvoiceRecord
 from .receipts import REPO_ROOT, dev_ids, given_ocr_document, load_receipts, our_ocr_document
-from .align import amount
 
 SCORER = REPO_ROOT.parent / "shared" / "eval" / "score.py"
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_MIN_FALLBACK_PROBABILITY = 0.1
-_NUMERIC_DATE = re.compile(r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})")
-_NAMED_DATE = re.compile(r"(\d{1,2})[\s\-/.]*([a-z]{3})[a-z]*[\s\-/.,]*(\d{2,4})", re.I)
+EVAL_DIR = REPO_ROOT / "build" / "eval"
+SYNTHETIC_DIR = EVAL_DIR / "synthetic-dev"
+SETS = ("sroie-ocr", "sroie-given", "synthetic")
+FIRST_DEV_SEED = 1_000_000  # the same held-out seeds as dataset.py's dev_synthetic
 
 
-def spans(tagged: list[TaggedWord], field: str) -> list[list[TaggedWord]]:
-    found: list[list[TaggedWord]] = []
-    for i, item in enumerate(tagged):
-        if item.tag == f"B-{field}" or (item.tag == f"I-{field}" and (i == 0 or tagged[i - 1].tag[2:] != field)):
-            found.append([item])
-        elif item.tag == f"I-{field}":
-            found[-1].append(item)
-    return found
+@dataclass
+class TaggedDocument:
+    source: str
+    document: Document
+    tagged: list[TaggedWord]
 
 
-def best_text(tagged: list[TaggedWord], field: str) -> str | None:
-    """The likeliest tagged span; with none, the one word the model thinks likeliest, if at all likely."""
-    candidates = spans(tagged, field)
-    if not candidates:
-        likeliest = max(tagged, key=lambda w: w.field_probability(field), default=None)
-        if likeliest is None or likeliest.field_probability(field) < _MIN_FALLBACK_PROBABILITY:
-            return None
-        return likeliest.word.text
-    best = max(candidates, key=lambda span: sum(w.confidence for w in span) / len(span))
-    return " ".join(w.word.text for w in best)
+def _sroie(reading: str, gold: Path) -> list[tuple[str, Callable[[], Document]]]:
+    receipts = load_receipts()
+    dev = dev_ids(receipts)
+    gold.mkdir(parents=True, exist_ok=True)
+    read = our_ocr_document if reading == "ocr" else given_ocr_document
+    jobs = []
+    for receipt in (r for r in receipts if r.id in dev):
+        name = f"{receipt.id}.gold.json"
+        (gold / name).write_bytes((receipt.image.parent / name).read_bytes())
+        jobs.append((str(receipt.image), lambda r=receipt: read(r)))
+    return jobs
 
 
-def iso_date(text: str | None) -> str | None:
-    if not text:
-        return None
-    try:
-        if match := _NUMERIC_DATE.search(text):
-            a, b, c = match.groups()
-            year, month, day = (int(a), int(b), int(c)) if len(a) == 4 else (int(c), int(b), int(a))
-        elif (match := _NAMED_DATE.search(text)) and match.group(2).lower() in _MONTHS:
-            day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3))
-        else:
-            return None
-        year += 2000 if year < 100 else 0
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
+def _make_synthetic(job: tuple[int, str, bool]) -> Path:
+    from . import generator  # reportlab: a training dependency
+
+    seed, layout, scanned = job
+    folder = SYNTHETIC_DIR / "files"
+    pdf = folder / f"{layout}-{seed}.pdf"
+    invoice = generator.generate(seed, pdf, layout=layout)
+    target = pdf
+    if scanned:
+        target, _, _ = generator.make_scan(invoice, seed, folder / f"{layout}-{seed}-scan.pdf")
+        pdf.unlink()
+    (SYNTHETIC_DIR / "gold" / f"{target.name.split('.')[0]}.gold.json").write_text(
+        json.dumps(invoice.truth, indent=1, ensure_ascii=False), encoding="utf-8")
+    return target
 
 
-def record(source: Path, tagged: list[TaggedWord]) -> dict:
-    total = best_text(tagged, "TOTAL")
-    value = amount(total.replace(" ", "")) if total else None
-    return {
-        "source": str(source),
-        "vendor_name": best_text(tagged, "VENDOR_NAME"),
-        "vendor_address": best_text(tagged, "VENDOR_ADDRESS"),
-        "invoice_date": iso_date(best_text(tagged, "INVOICE_DATE")),
-        "total": str(value) if value is not None else None,
-    }
+def _synthetic(digital: int, scans: int, workers: int) -> list[tuple[str, Callable[[], Document]]]:
+    from . import generator
+
+    (SYNTHETIC_DIR / "files").mkdir(parents=True, exist_ok=True)
+    (SYNTHETIC_DIR / "gold").mkdir(parents=True, exist_ok=True)
+    layouts = generator.DEV_LAYOUTS
+    jobs = [(FIRST_DEV_SEED + i, layouts[i % len(layouts)], i >= digital) for i in range(digital + scans)]
+    wanted = {(seed, layout, scanned): SYNTHETIC_DIR / "files" / (
+        f"{layout}-{seed}-scan.pdf" if scanned else f"{layout}-{seed}.pdf") for seed, layout, scanned in jobs}
+    missing = [job for job, path in wanted.items() if not path.exists()]
+    if missing:
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_make_synthetic, missing, chunksize=4))
+    options = LoadOptions(keep_images=False)
+    return [(str(path), lambda p=path: load_document(p, options)) for path in wanted.values()]
+
+
+def tagged_documents(name: str, model: Path = MODELS_DIR, *, digital: int = 120, scans: int = 40,
+                     workers: int = 2) -> tuple[list[TaggedDocument], Path]:
+    """The dev set's documents with the model's tags (cached per model), and its gold folder."""
+    if name == "synthetic":
+        jobs, gold = _synthetic(digital, scans, workers), SYNTHETIC_DIR / "gold"
+    else:
+        gold = EVAL_DIR / "sroie-dev-gold"
+        jobs = _sroie(name.removeprefix("sroie-"), gold)
+    model_hash = hashlib.sha256((Path(model) / "model.onnx").read_bytes()).hexdigest()[:12]
+    cache = EVAL_DIR / "cache" / f"{name}-{len(jobs)}-{model_hash}.pkl"
+    if cache.exists():
+        return pickle.loads(cache.read_bytes()), gold
+    tagger = Tagger(model)
+    done = []
+    for source, read in jobs:
+        document = read()
+        done.append(TaggedDocument(source, document, tagger.tag(document)))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(done))
+    return done, gold
+
+
+def score(records: list[InvoiceRecord], gold: Path, out: Path) -> str:
+    """Run score.py on the records; returns what it printed (and writes out.score.json)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps([r.to_json_dict() for r in records], indent=1, ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(SCORER), "--gold", str(gold), "--pred", str(out),
+         "--json", str(out.with_suffix(".score.json"))],
+        capture_output=True, text=True, check=True,
+    )
+    return result.stdout
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reading", choices=("ocr", "given"), default="ocr")
+    parser.add_argument("--set", choices=SETS, default="sroie-ocr")
     parser.add_argument("--model", type=Path, default=MODELS_DIR)
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--digital", type=int, default=120, help="synthetic: digital PDFs (held-out layouts)")
+    parser.add_argument("--scans", type=int, default=40, help="synthetic: scanned PDFs (held-out layouts)")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    out = args.out or Path("build/eval") / f"sroie-dev-{args.reading}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-
-    receipts = load_receipts()
-    dev = dev_ids(receipts)
-    tagger = Tagger(args.model)
-    read = our_ocr_document if args.reading == "ocr" else given_ocr_document
-    records = [record(r.image, tagger.tag(read(r))) for r in receipts if r.id in dev]
-    out.write_text(json.dumps(records, indent=1, ensure_ascii=False))
-    # score.py reads every gold file in a folder: give it the dev receipts' only.
-    gold = out.parent / "sroie-dev-gold"
-    gold.mkdir(exist_ok=True)
-    for receipt in receipts:
-        if receipt.id in dev:
-            name = f"{receipt.id}.gold.json"
-            (gold / name).write_bytes((receipt.image.parent / name).read_bytes())
-    summary = out.with_suffix(".score.json")
-    result = subprocess.run(
-        [sys.executable, str(SCORER), "--gold", str(gold), "--pred", str(out), "--json", str(summary)],
-        capture_output=True, text=True, check=True,
-    )
-    print(f"{len(records)} dev receipts, reading: {args.reading}, predictions: {out}")
-    print(result.stdout)
+    documents, gold = tagged_documents(args.set, args.model, digital=args.digital, scans=args.scans,
+                                       workers=args.workers)
+    records = [build_record(d.document, d.tagged, source=d.source) for d in documents]
+    out = EVAL_DIR / f"{args.set}.json"
+    printed = score(records, gold, out)
+    review = sum(r.status == "needs_review" for r in records)
+    print(f"{len(records)} documents ({args.set}), {review} need review; predictions: {out}")
+    print(printed)
 
 
 if __name__ == "__main__":

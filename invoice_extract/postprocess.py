@@ -1,0 +1,256 @@
+"""Stage 3: the tagger's words become one validated ``InvoiceRecord``.
+
+1. BIO tags are merged into entities (an address printed over three lines is one
+   entity); each entity is scored by the model's mean probability of its field.
+2. Per field the best candidate whose text normalises wins: names as printed (lines
+   joined by ", " for addresses), ISO dates, decimal amounts. When the model tagged no
+   span, the single word it finds likeliest may still stand in, if it is likely enough.
+3. Amount candidates compete as a set: a subtotal, tax and total that add up beat
+   a likelier total that does not.
+4. Checks (the sum, due date after invoice date, a positive total, unsure fields) add
+   warnings; a record with warnings needs review.
+
+Every threshold here was chosen on the dev sets (``benchmarks/bench_extract.py``), not
+by taste; see the README's accuracy table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import product
+
+from .document import Box, Document
+from .ner import FIELDS, TaggedWord
+from .normalise import (
+    AmountReading,
+    country_from_text,
+    detect_currency,
+    guess_language,
+    infer_day_first,
+    parse_amount,
+    parse_date,
+)
+from .record import ExtractedField, InvoiceRecord
+
+# Below this confidence a found field is reported as unsure and the record needs review.
+REVIEW_CONFIDENCE = 0.5
+# The likeliest single word stands in for a field the model tagged nowhere only above this.
+FALLBACK_PROBABILITY = 0.1
+# How many of each amount field's candidates take part in the sum check.
+AMOUNT_CANDIDATES = 3
+CENT = Decimal("0.01")
+
+_MULTI_LINE_JOINERS = {"VENDOR_ADDRESS": ", ", "VENDOR_NAME": " ", "CUSTOMER_NAME": " "}
+_AMOUNT_FIELDS = ("SUBTOTAL", "TAX", "TOTAL")
+_DATE_LIKE = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A run of words the model gave one field, in reading order."""
+
+    field: str  # one of ner.FIELDS
+    words: tuple[TaggedWord, ...]
+
+    @property
+    def score(self) -> float:
+        return sum(w.field_probability(self.field) for w in self.words) / len(self.words)
+
+    @property
+    def page(self) -> int:
+        return self.words[0].page
+
+    @property
+    def bbox(self) -> Box:
+        """The union of the entity's word boxes on its first page."""
+        boxes = [w.word.box for w in self.words if w.page == self.page]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+    @property
+    def text(self) -> str:
+        """The words as printed; lines joined by ", " for addresses, by a space otherwise."""
+        lines: list[list[str]] = []
+        previous: tuple[int, int] | None = None
+        for item in self.words:
+            where = (item.page, item.word.line)
+            if where != previous:
+                lines.append([])
+                previous = where
+            lines[-1].append(item.word.text)
+        joiner = _MULTI_LINE_JOINERS.get(self.field, " ")
+        return joiner.join(" ".join(words).strip(" ,") for words in lines if words).strip()
+
+
+def entities(tagged: Sequence[TaggedWord]) -> list[Entity]:
+    """Merge BIO tags into entities: B- starts one, I- continues the same field's run."""
+    found: list[Entity] = []
+    run: list[TaggedWord] = []
+    run_field: str | None = None
+    for item in tagged:
+        name = item.tag[2:] if item.tag != "O" else None
+        if name is not None and name == run_field and item.tag.startswith("I-"):
+            run.append(item)
+            continue
+        if run_field is not None:
+            found.append(Entity(run_field, tuple(run)))
+        run, run_field = ([item], name) if name is not None else ([], None)
+    if run_field is not None:
+        found.append(Entity(run_field, tuple(run)))
+    return found
+
+
+def candidates(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str) -> list[Entity]:
+    """The field's entities, likeliest first; the likeliest lone word when there are none."""
+    own = sorted((e for e in spans if e.field == field), key=lambda e: e.score, reverse=True)
+    if own or not tagged:
+        return own
+    likeliest = max(tagged, key=lambda w: w.field_probability(field))
+    return [Entity(field, (likeliest,))] if likeliest.field_probability(field) >= FALLBACK_PROBABILITY else []
+
+
+def _found(entity: Entity, value: str, confidence: float | None = None) -> ExtractedField:
+    score = entity.score if confidence is None else confidence
+    return ExtractedField(value=value, confidence=round(min(1.0, max(0.0, score)), 3), page=entity.page,
+                          bbox=tuple(round(v, 1) for v in entity.bbox), text=entity.text)
+
+
+@dataclass(frozen=True)
+class _Amount:
+    entity: Entity
+    reading: AmountReading
+
+
+def _amount_options(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str) -> list[_Amount]:
+    options = []
+    for entity in candidates(tagged, spans, field):
+        reading = parse_amount(entity.text)
+        if reading is not None:
+            options.append(_Amount(entity, reading))
+        if len(options) == AMOUNT_CANDIDATES:
+            break
+    return options
+
+
+def _choose_amounts(tagged: Sequence[TaggedWord], spans: Sequence[Entity]) -> dict[str, _Amount | None]:
+    """Each amount field's likeliest candidate, unless another set of candidates adds up.
+
+    Subtotal + tax = total is strong evidence that all three are right, so the likeliest
+    consistent triple wins over the likeliest single values.
+    """
+    options = {field: _amount_options(tagged, spans, field) for field in _AMOUNT_FIELDS}
+    chosen: dict[str, _Amount | None] = {field: (found[0] if found else None) for field, found in options.items()}
+    if all(options.values()):
+        consistent = [
+            (sub, tax, total) for sub, tax, total in product(*(options[f] for f in _AMOUNT_FIELDS))
+            if abs(sub.reading.value + tax.reading.value - total.reading.value) <= CENT
+            and len({id(sub.entity), id(tax.entity), id(total.entity)}) == 3
+        ]
+        if consistent:
+            best = max(consistent, key=lambda triple: sum(a.entity.score for a in triple))
+            chosen = dict(zip(_AMOUNT_FIELDS, best))
+    return chosen
+
+
+def build_record(document: Document, tagged: Sequence[TaggedWord], source: str | None = None) -> InvoiceRecord:
+    """The record of one document from its tagged words."""
+    spans = entities(tagged)
+    warnings: list[str] = list(document.warnings)
+    fields: dict[str, ExtractedField | None] = {}
+
+    for field in ("VENDOR_NAME", "VENDOR_ADDRESS", "CUSTOMER_NAME", "INVOICE_NUMBER"):
+        best = next(iter(candidates(tagged, spans, field)), None)
+        fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None
+
+    all_text = "\n".join(page.text for page in document.pages)
+    address = fields["vendor_address"]
+    country = country_from_text(address.value) if address is not None else None
+
+    amounts = _choose_amounts(tagged, spans)
+    for field, chosen in amounts.items():
+        fields[field.lower()] = _found(chosen.entity, _decimal_text(chosen.reading.value)) if chosen else None
+
+    currency = _currency(amounts, all_text, country)
+    fields["currency"] = currency
+
+    day_first, reason = infer_day_first(
+        _DATE_LIKE.findall(all_text), language=guess_language(all_text),
+        currency=currency.value if currency else None, country=country,
+    )
+    for field in ("INVOICE_DATE", "DUE_DATE"):
+        fields[field.lower()] = None
+        for entity in candidates(tagged, spans, field):
+            reading = parse_date(entity.text, day_first=day_first)
+            if reading is None:
+                continue
+            fields[field.lower()] = _found(entity, reading.value.isoformat())
+            if reading.ambiguous:
+                warnings.append(
+                    f"{field.lower()}: '{reading.text}' could be {reading.value.isoformat()} or "
+                    f"{reading.alternative.isoformat() if reading.alternative else '?'}; "
+                    f"took {reading.value.isoformat()} ({reason})"
+                )
+            break
+
+    record = InvoiceRecord(
+        source=source if source is not None else str(document.source),
+        sha256=document.sha256,
+        pages=len(document.pages),
+        **fields,
+    )
+    warnings += _check(record, document)
+    return record.model_copy(update={"warnings": warnings, "status": "needs_review" if warnings else "ok"})
+
+
+def _decimal_text(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _currency(amounts: dict[str, _Amount | None], all_text: str, country: str | None) -> ExtractedField | None:
+    """The currency printed beside an amount, else the one the document's text names."""
+    for chosen in (amounts["TOTAL"], amounts["SUBTOTAL"], amounts["TAX"]):
+        if chosen is not None and chosen.reading.currency:
+            return _found(chosen.entity, chosen.reading.currency)
+    reading = detect_currency(all_text, country=country)
+    if reading is None:
+        return None
+    # Named somewhere on the page rather than beside the total: less sure.
+    return ExtractedField(value=reading.code, confidence=0.5 if reading.guessed else 0.8, text=reading.text)
+
+
+def _check(record: InvoiceRecord, document: Document) -> list[str]:
+    """The record's own consistency: what a clerk would check by eye."""
+    problems = []
+    subtotal, tax, total = (record.amount(name) for name in ("subtotal", "tax", "total"))
+    if total is None:
+        problems.append("total: not found")
+    elif total <= 0:
+        problems.append(f"total: {total} is not positive (a credit note?)")
+    if subtotal is not None and tax is not None and total is not None:
+        difference = total - (subtotal + tax)
+        if abs(difference) > CENT and not _printed_amount(document, abs(difference)):
+            problems.append(
+                f"total: subtotal {subtotal} + tax {tax} = {subtotal + tax}, but the total is {total}"
+            )
+    issued, due = record.date("invoice_date"), record.date("due_date")
+    if issued is not None and due is not None and due < issued:
+        problems.append(f"due_date: {due.isoformat()} is before the invoice date {issued.isoformat()}")
+    for name in FIELDS:
+        found = getattr(record, name.lower())
+        if found is not None and found.confidence < REVIEW_CONFIDENCE:
+            problems.append(f"{name.lower()}: unsure (confidence {found.confidence:.2f}), please check")
+    return problems
+
+
+def _printed_amount(document: Document, value: Decimal) -> bool:
+    """Whether ``value`` is printed as an amount on the document: shipping or a discount
+    explains a sum that does not add up only when it is there to see."""
+    for page in document.pages:
+        for word in page.words:
+            reading = parse_amount(word.text)
+            if reading is not None and abs(abs(reading.value) - value) <= CENT:
+                return True
+    return False

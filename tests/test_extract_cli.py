@@ -1,0 +1,123 @@
+"""`invoice-extract extract`, `schema` and `show`, run as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import openpyxl
+from PIL import Image
+from typer.testing import CliRunner
+
+from invoice_extract.cli import app
+
+runner = CliRunner()
+
+
+def test_extract_prints_the_contract_json(digital):
+    result = runner.invoke(app, ["extract", str(digital.path)])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 1
+    record = records[0]
+    assert record["source"] == str(digital.path)
+    assert record["total"]["value"] == "288.66"
+    assert record["invoice_number"]["value"] == "INV-2025-0417"
+    assert record["status"] in ("ok", "needs_review")
+    assert "1 file: " in result.stderr
+
+
+def test_a_bad_file_becomes_an_error_record_and_the_run_goes_on(digital, bad_files, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(bad_files["truncated"]), str(digital.path), "-o", str(out)])
+    # The exit code is the first failure's documented code (6: corrupt file).
+    assert result.exit_code == 6, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["status"] for r in lines][0] == "error"
+    assert lines[0]["errors"][0]["code"] == "corrupt_file"
+    assert lines[1]["total"]["value"] == "288.66"
+    assert "2 files: " in result.stderr and "1 failed" in result.stderr
+
+
+def test_a_folder_is_walked_and_csv_written_by_extension(digital, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(digital.path, inbox / "a.pdf")
+    shutil.copy(digital.path, inbox / "b.pdf")
+    (inbox / "readme.txt").write_text("not an invoice")
+    out = tmp_path / "bills.csv"
+    result = runner.invoke(app, ["extract", str(inbox), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [row["source"].rsplit("/", 1)[-1] for row in rows] == ["a.pdf", "b.pdf"]
+    assert {row["total"] for row in rows} == {"288.66"}
+
+
+def test_xlsx_has_real_dates_and_numbers(digital, tmp_path):
+    out = tmp_path / "bills.xlsx"
+    result = runner.invoke(app, ["extract", str(digital.path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    header = [cell.value for cell in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2])}
+    assert row["total"].value == 288.66 and row["total"].data_type == "n"
+    assert row["invoice_date"].is_date
+
+
+def test_output_never_overwrites_an_input(digital, tmp_path):
+    copy = tmp_path / "bill.pdf"
+    shutil.copy(digital.path, copy)
+    before = copy.read_bytes()
+    result = runner.invoke(app, ["extract", str(copy), "-o", str(copy), "--format", "json"])
+    assert result.exit_code == 3
+    assert "never overwritten" in result.stderr
+    assert copy.read_bytes() == before
+
+
+def test_a_preset_that_does_not_fit_the_format_fails_before_reading(digital, tmp_path):
+    result = runner.invoke(app, ["extract", str(digital.path), "-o", str(tmp_path / "x.xlsx"), "--preset", "xero"])
+    assert result.exit_code == 2
+    assert "writes an import CSV" in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_xero_preset_takes_the_account_code(digital, tmp_path):
+    out = tmp_path / "xero.csv"
+    result = runner.invoke(app, ["extract", str(digital.path), "-o", str(out), "--preset", "xero",
+                                 "--account-code", "429", "--tax-type", "INPUT2"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0]["*AccountCode"] == "429" and rows[0]["*TaxType"] == "INPUT2"
+    assert rows[0]["*InvoiceNumber"] == "INV-2025-0417"
+    assert rows[0]["*UnitAmount"] == "288.66"
+
+
+def test_schema_is_the_records_json_schema():
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "InvoiceRecord"
+    assert {"vendor_name", "invoice_date", "total", "status", "warnings", "errors"} <= set(schema["properties"])
+
+
+def test_show_writes_a_review_png_and_html(digital, tmp_path):
+    png = tmp_path / "review.png"
+    result = runner.invoke(app, ["show", str(digital.path), "-o", str(png)])
+    assert result.exit_code == 0, result.output
+    with Image.open(png) as image:
+        assert image.width == 1400 and image.height > 1400
+    html = tmp_path / "review.html"
+    result = runner.invoke(app, ["show", str(digital.path), "-o", str(html)])
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert "288.66" in page and "data:image/jpeg;base64," in page
+
+
+def test_show_refuses_other_formats_and_bad_files(digital, bad_files, tmp_path):
+    result = runner.invoke(app, ["show", str(digital.path), "-o", str(tmp_path / "review.pdf")])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["show", str(bad_files["empty"]), "-o", str(tmp_path / "review.png")])
+    assert result.exit_code == 5
+    assert not (tmp_path / "review.png").exists()

@@ -1,0 +1,216 @@
+"""Stage 3: tags become a validated InvoiceRecord (postprocess), and the pipeline around it.
+
+The rules of the record stage (span merging, candidate competition, checks) are tested on
+tagged words built here, so each case says exactly what the model is supposed to have
+seen; the pipeline tests run the real reader and the real ONNX model on generated files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from invoice_extract import InvoiceRecord, extract, extract_many
+from invoice_extract.document import Document, Page, Word
+from invoice_extract.ner import TAGS, TaggedWord
+from invoice_extract.pipeline import collect_inputs
+from invoice_extract.postprocess import build_record, entities
+from invoice_extract.record import ExtractedField
+
+PAGE = (2480, 3508)
+
+
+def tagged_lines(lines: list[list[tuple[str, str]]], *, probability: float = 0.95) -> tuple[Document, list[TaggedWord]]:
+    """A one-page document whose words carry the given tags (word, tag), one list per line."""
+    words, tagged = [], []
+    for line, items in enumerate(lines):
+        x = 100.0
+        for index, (text, tag) in enumerate(items):
+            width = 30.0 * len(text)
+            word = Word.on_page(text, (x, 100.0 + 60 * line, x + width, 140.0 + 60 * line), PAGE,
+                                confidence=1.0, block=0, line=line, index=index)
+            x += width + 30
+            probs = np.full(len(TAGS), (1 - probability) / (len(TAGS) - 1), dtype=np.float32)
+            probs[TAGS.index(tag)] = probability
+            words.append(word)
+            tagged.append(TaggedWord(word, 1, tag, probability, probs))
+    page = Page(1, *PAGE, dpi=300, text_source="pdf", words=words)
+    return Document(Path("bill.pdf"), "0" * 64, "application/pdf", [page]), tagged
+
+
+def line(text: str, tag: str = "O") -> list[tuple[str, str]]:
+    """A line of words; a field tag (TOTAL) becomes B- on the first word and I- on the rest."""
+    parts = text.split()
+    if tag == "O":
+        return [(part, "O") for part in parts]
+    return [(part, ("B-" if i == 0 else "I-") + tag) for i, part in enumerate(parts)]
+
+
+def continued(text: str, tag: str) -> list[tuple[str, str]]:
+    """A line that continues the previous line's span (every word I-)."""
+    return [(part, "I-" + tag) for part in text.split()]
+
+
+def test_entities_merge_bio_runs_across_lines():
+    _, tagged = tagged_lines([
+        line("Acme Trading Ltd", "VENDOR_NAME"),
+        line("12 High Street", "VENDOR_ADDRESS"),
+        continued("London SW1A 1AA", "VENDOR_ADDRESS"),
+        line("Invoice", "O") + line("INV-7", "INVOICE_NUMBER"),
+    ])
+    found = {(e.field, e.text) for e in entities(tagged)}
+    assert found == {
+        ("VENDOR_NAME", "Acme Trading Ltd"),
+        ("VENDOR_ADDRESS", "12 High Street, London SW1A 1AA"),
+        ("INVOICE_NUMBER", "INV-7"),
+    }
+
+
+def test_a_b_tag_starts_a_new_entity_of_the_same_field():
+    _, tagged = tagged_lines([line("5.00", "TOTAL") + line("7.00", "TOTAL")])
+    assert [e.text for e in entities(tagged)] == ["5.00", "7.00"]
+
+
+def test_record_normalises_values_and_keeps_evidence():
+    document, tagged = tagged_lines([
+        line("Müller & Söhne GmbH", "VENDOR_NAME"),
+        line("Hauptstraße 5", "VENDOR_ADDRESS"),
+        continued("10115 Berlin, Deutschland", "VENDOR_ADDRESS"),
+        line("Rechnungsdatum:") + line("05.03.2025", "INVOICE_DATE"),
+        line("Fällig am:") + line("04.04.2025", "DUE_DATE"),
+        line("Zwischensumme") + line("1.234,56 €", "SUBTOTAL"),
+        line("USt. 19 %") + line("234,57 €", "TAX"),
+        line("Gesamtbetrag") + line("1.469,13 €", "TOTAL"),
+    ])
+    record = build_record(document, tagged)
+    assert record.status == "ok", record.warnings
+    assert record.value("vendor_name") == "Müller & Söhne GmbH"
+    assert record.value("vendor_address") == "Hauptstraße 5, 10115 Berlin, Deutschland"
+    assert record.value("invoice_date") == "2025-03-05"
+    assert record.value("due_date") == "2025-04-04"
+    assert (record.value("subtotal"), record.value("tax"), record.value("total")) == ("1234.56", "234.57", "1469.13")
+    assert record.value("currency") == "EUR"
+    total = record.total
+    assert total is not None and total.page == 1 and total.text == "1.469,13 €"
+    total_words = [t.word for t in tagged if t.tag[2:] == "TOTAL"]
+    assert total.bbox == (total_words[0].box[0], total_words[0].box[1], total_words[-1].box[2], total_words[-1].box[3])
+    assert total.confidence == pytest.approx(0.95, abs=0.01)
+
+
+def test_a_sum_that_adds_up_beats_a_likelier_total():
+    document, tagged = tagged_lines([
+        line("Subtotal") + line("100.00", "SUBTOTAL"),
+        line("VAT") + line("20.00", "TAX"),
+        line("Total") + line("120.00", "TOTAL"),
+        line("Paid") + line("150.00", "TOTAL"),
+    ])
+    # The model is surer of the wrong "150.00" than of the right total.
+    paid = tagged[-1]
+    probs = paid.probabilities.copy()
+    probs[TAGS.index("B-TOTAL")] = 0.99
+    tagged[-1] = TaggedWord(paid.word, 1, "B-TOTAL", 0.99, probs)
+    record = build_record(document, tagged)
+    assert record.value("total") == "120.00"
+    assert record.status == "ok", record.warnings
+
+
+def test_a_sum_that_does_not_add_up_needs_review():
+    document, tagged = tagged_lines([
+        line("Subtotal") + line("100.00", "SUBTOTAL"),
+        line("VAT") + line("20.00", "TAX"),
+        line("Total") + line("125.00", "TOTAL"),
+    ])
+    record = build_record(document, tagged)
+    assert record.status == "needs_review"
+    assert any("subtotal 100.00 + tax 20.00 = 120.00, but the total is 125.00" in w for w in record.warnings)
+
+
+def test_shipping_printed_on_the_page_explains_the_difference():
+    document, tagged = tagged_lines([
+        line("Subtotal") + line("100.00", "SUBTOTAL"),
+        line("Shipping 5.00"),
+        line("VAT") + line("20.00", "TAX"),
+        line("Total") + line("125.00", "TOTAL"),
+    ])
+    assert build_record(document, tagged).status == "ok"
+
+
+def test_due_date_before_invoice_date_and_ambiguous_dates_are_flagged():
+    document, tagged = tagged_lines([
+        line("Date") + line("03/05/2025", "INVOICE_DATE"),
+        line("Due") + line("01/04/2025", "DUE_DATE"),
+        line("Total") + line("10.00", "TOTAL"),
+    ])
+    record = build_record(document, tagged)
+    assert record.status == "needs_review"
+    assert any(w.startswith("invoice_date: '03/05/2025' could be") for w in record.warnings)
+    assert any(w.startswith("due_date:") and "before the invoice date" in w for w in record.warnings)
+
+
+def test_a_day_over_12_elsewhere_decides_the_date_order():
+    document, tagged = tagged_lines([
+        line("Date") + line("03/05/2025", "INVOICE_DATE"),
+        line("Delivered 25/04/2025"),
+        line("Total") + line("10.00", "TOTAL"),
+    ])
+    record = build_record(document, tagged)
+    assert record.value("invoice_date") == "2025-05-03"
+    assert not any("could be" in w for w in record.warnings)
+
+
+def test_unsure_fields_and_a_missing_total_need_review():
+    document, tagged = tagged_lines([line("Acme", "VENDOR_NAME")], probability=0.3)
+    record = build_record(document, tagged)
+    assert record.status == "needs_review"
+    assert "total: not found" in record.warnings
+    # 0.3 for B-VENDOR_NAME plus a little for I-VENDOR_NAME
+    assert any(w.startswith("vendor_name: unsure (confidence 0.34)") for w in record.warnings), record.warnings
+
+
+def test_record_refuses_values_that_break_the_contract():
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        InvoiceRecord(source="a.pdf", invoice_date=ExtractedField(value="03/05/2025", confidence=0.9))
+    with pytest.raises(ValidationError, match="decimal"):
+        InvoiceRecord(source="a.pdf", total=ExtractedField(value="1,234.50", confidence=0.9))
+    with pytest.raises(ValidationError, match="ISO 4217"):
+        InvoiceRecord(source="a.pdf", currency=ExtractedField(value="€", confidence=0.9))
+    with pytest.raises(ValidationError, match="must say why"):
+        InvoiceRecord(source="a.pdf", status="error")
+
+
+def test_extract_reads_a_real_pdf_through_every_stage(digital):
+    record = extract(digital.path)
+    assert record.status in ("ok", "needs_review")
+    assert record.sha256 and record.pages == 1
+    assert record.value("invoice_number") == "INV-2025-0417"
+    assert record.value("total") == "288.66"
+    assert record.value("vendor_name") == "Northwind Traders Ltd"
+    # The record is the scorer's contract: JSON with each field null or {value, ...}.
+    data = json.loads(record.model_dump_json())
+    assert data["total"]["value"] == "288.66" and data["total"]["page"] == 1
+
+
+def test_extract_many_turns_bad_files_into_error_records_and_goes_on(digital, bad_files, tmp_path):
+    missing = tmp_path / "gone.pdf"
+    records = list(extract_many([bad_files["truncated"], missing, digital.path, bad_files["encrypted"]]))
+    assert [r.status for r in records] == ["error", "error", records[2].status, "error"]
+    assert records[2].status != "error" and records[2].value("total") == "288.66"
+    assert [r.errors[0].code for r in records if r.status == "error"] == [
+        "corrupt_file", "unreadable_file", "encrypted_pdf"]
+    assert records[0].sha256 is not None and records[1].sha256 is None
+    assert all(r.source.endswith(p.name) for r, p in zip(
+        records, [bad_files["truncated"], missing, digital.path, bad_files["encrypted"]]))
+
+
+def test_collect_inputs_walks_folders_for_invoice_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ("a/2.pdf", "a/1.PNG", "a/notes.txt", ".hidden/3.pdf", "b.jpg"):
+        (tmp_path / name).write_bytes(b"x")
+    assert collect_inputs([tmp_path]) == [tmp_path / "a" / "1.PNG", tmp_path / "a" / "2.pdf", tmp_path / "b.jpg"]
+    # A file named on its own is always read, whatever its name.
+    assert collect_inputs([tmp_path / "a" / "notes.txt"]) == [tmp_path / "a" / "notes.txt"]
