@@ -84,7 +84,8 @@ from decimal import Decimal
 
 __all__ = [
     "AmountReading", "CurrencyReading", "DateReading",
-    "country_from_text", "detect_currency", "guess_language", "infer_day_first", "parse_amount", "parse_date",
+    "country_from_text", "currency_of_country", "detect_currency", "guess_language", "infer_day_first",
+    "parse_amount", "parse_date",
 ]
 
 MIN_YEAR, MAX_YEAR = 1970, 2099
@@ -518,6 +519,22 @@ def detect_currency(text: str, *, country: str | None = None) -> CurrencyReading
     if not marks:
         return None
     return min(marks, key=lambda mark: (mark[0].guessed, not mark[1]))[0]
+
+
+# The currency a country's shops and firms invoice in, when the document prints none (a
+# till receipt often shows bare numbers). Only countries with one everyday currency.
+_COUNTRY_CURRENCIES = {
+    "MY": "MYR", "SG": "SGD", "GB": "GBP", "US": "USD", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "CH": "CHF",
+    "LI": "CHF", "SE": "SEK", "NO": "NOK", "DK": "DKK", "PL": "PLN", "CZ": "CZK", "HU": "HUF", "JP": "JPY",
+    "CN": "CNY", "IN": "INR", "HK": "HKD", "ID": "IDR", "TH": "THB", "PH": "PHP", "MX": "MXN", "BR": "BRL",
+    **dict.fromkeys(("DE", "FR", "NL", "BE", "LU", "AT", "ES", "IT", "PT", "IE", "FI", "GR", "SK", "SI", "EE",
+                     "LV", "LT", "MT", "CY", "HR"), "EUR"),
+}
+
+
+def currency_of_country(country: str | None) -> str | None:
+    """The everyday currency of an ISO 3166 country, or None when unknown or shared."""
+    return _COUNTRY_CURRENCIES.get(country.strip().upper()) if country else None
 
 
 # ---------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .ner import FIELDS, TaggedWord
 from .normalise import (
     AmountReading,
     country_from_text,
+    currency_of_country,
     detect_currency,
     guess_language,
     infer_day_first,
@@ -46,6 +47,16 @@ CENT = Decimal("0.01")
 _MULTI_LINE_JOINERS = {"VENDOR_ADDRESS": ", ", "VENDOR_NAME": " ", "CUSTOMER_NAME": " "}
 _AMOUNT_FIELDS = ("SUBTOTAL", "TAX", "TOTAL")
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
+# The last line of a postal address: a postcode and a town ("79093 München", "6168 RV
+# Eindhoven", "Austin, TX 40961", "Norwich NR17 3TL", "36959 KUALA LUMPUR").
+_POSTAL_LINE = re.compile(
+    r"(?<![\w.,:/-])\d{4,5}(?: ?[A-Z]{2})?\s+[^\W\d_]{2,}"
+    r"|\b[A-Z][^\W\d_]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b"
+)
+_PRICE = re.compile(r"\d[.,]\d{2}\b")
+# A layout guess is shown, but as unsure: below REVIEW_CONFIDENCE, so a person checks it.
+LAYOUT_GUESS_CONFIDENCE = 0.4
 
 
 @dataclass(frozen=True)
@@ -124,10 +135,11 @@ class _Amount:
     reading: AmountReading
 
 
-def _amount_options(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str) -> list[_Amount]:
+def _amount_options(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str,
+                    country: str | None) -> list[_Amount]:
     options = []
     for entity in candidates(tagged, spans, field):
-        reading = parse_amount(entity.text)
+        reading = parse_amount(entity.text, country=country)
         if reading is not None:
             options.append(_Amount(entity, reading))
         if len(options) == AMOUNT_CANDIDATES:
@@ -135,13 +147,14 @@ def _amount_options(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field
     return options
 
 
-def _choose_amounts(tagged: Sequence[TaggedWord], spans: Sequence[Entity]) -> dict[str, _Amount | None]:
+def _choose_amounts(tagged: Sequence[TaggedWord], spans: Sequence[Entity],
+                    country: str | None) -> dict[str, _Amount | None]:
     """Each amount field's likeliest candidate, unless another set of candidates adds up.
 
     Subtotal + tax = total is strong evidence that all three are right, so the likeliest
     consistent triple wins over the likeliest single values.
     """
-    options = {field: _amount_options(tagged, spans, field) for field in _AMOUNT_FIELDS}
+    options = {field: _amount_options(tagged, spans, field, country) for field in _AMOUNT_FIELDS}
     chosen: dict[str, _Amount | None] = {field: (found[0] if found else None) for field, found in options.items()}
     if all(options.values()):
         consistent = [
@@ -165,11 +178,15 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
         best = next(iter(candidates(tagged, spans, field)), None)
         fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None
 
+    if fields["vendor_address"] is None:
+        fields["vendor_address"] = _address_from_layout(tagged, spans)
     all_text = "\n".join(page.text for page in document.pages)
     address = fields["vendor_address"]
-    country = country_from_text(address.value) if address is not None else None
+    # The vendor's address says where the invoice comes from; the page as a whole (which
+    # also holds the customer's address) only when the vendor's names no country.
+    country = (country_from_text(address.value) if address is not None else None) or country_from_text(all_text)
 
-    amounts = _choose_amounts(tagged, spans)
+    amounts = _choose_amounts(tagged, spans, country)
     for field, chosen in amounts.items():
         fields[field.lower()] = _found(chosen.entity, _decimal_text(chosen.reading.value)) if chosen else None
 
@@ -210,15 +227,17 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def _currency(amounts: dict[str, _Amount | None], all_text: str, country: str | None) -> ExtractedField | None:
-    """The currency printed beside an amount, else the one the document's text names."""
+    """The currency printed beside an amount, else the one the document's text names, else
+    the vendor's country's (receipts often print bare numbers)."""
     for chosen in (amounts["TOTAL"], amounts["SUBTOTAL"], amounts["TAX"]):
         if chosen is not None and chosen.reading.currency:
             return _found(chosen.entity, chosen.reading.currency)
     reading = detect_currency(all_text, country=country)
-    if reading is None:
-        return None
-    # Named somewhere on the page rather than beside the total: less sure.
-    return ExtractedField(value=reading.code, confidence=0.5 if reading.guessed else 0.8, text=reading.text)
+    if reading is not None:
+        # Named somewhere on the page rather than beside the total: less sure.
+        return ExtractedField(value=reading.code, confidence=0.5 if reading.guessed else 0.8, text=reading.text)
+    code = currency_of_country(country)
+    return ExtractedField(value=code, confidence=0.6) if code else None
 
 
 def _check(record: InvoiceRecord, document: Document) -> list[str]:
@@ -254,3 +273,68 @@ def _printed_amount(document: Document, value: Decimal) -> bool:
             if reading is not None and abs(abs(reading.value) - value) <= CENT:
                 return True
     return False
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One printed line, with the tagger's view of its words."""
+
+    page: int
+    number: int
+    words: tuple[TaggedWord, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(item.word.text for item in self.words)
+
+    @property
+    def plain(self) -> bool:
+        """Could be part of an address: no label, e-mail or price, no other field's words."""
+        text = self.text
+        return (":" not in text and "@" not in text and not _PRICE.search(text)
+                and all(item.tag == "O" or item.tag[2:] == "VENDOR_ADDRESS" for item in self.words))
+
+
+def _lines(tagged: Sequence[TaggedWord]) -> list[_Line]:
+    grouped: dict[tuple[int, int], list[TaggedWord]] = {}
+    for item in tagged:
+        grouped.setdefault((item.page, item.word.line), []).append(item)
+    return [_Line(page, number, tuple(words)) for (page, number), words in sorted(grouped.items())]
+
+
+def _address_from_layout(tagged: Sequence[TaggedWord], spans: Sequence[Entity]) -> ExtractedField | None:
+    """The vendor's address when the model tagged none: the first postal address that is
+    not the customer's (a postcode-and-town line, up to two street lines above it, and a
+    country line below). Addresses in footers are what the model misses most."""
+    lines = _lines(tagged)
+    customer = _customer_block(lines, spans)
+    for at, line in enumerate(lines):
+        if at in customer or not line.plain or not _POSTAL_LINE.search(line.text):
+            continue
+        first = at
+        while (first > 0 and at - first < 2 and first - 1 not in customer and lines[first - 1].plain
+               and lines[first - 1].page == line.page and any(ch.isdigit() for ch in lines[first - 1].text)):
+            first -= 1
+        last = at
+        if at + 1 < len(lines):
+            below = lines[at + 1]
+            if (below.page == line.page and len(below.words) <= 3 and country_from_text(below.text)
+                    and not any(ch.isdigit() for ch in below.text)):
+                last += 1
+        entity = Entity("VENDOR_ADDRESS", tuple(item for found in lines[first:last + 1] for item in found.words))
+        return _found(entity, entity.text, LAYOUT_GUESS_CONFIDENCE)
+    return None
+
+
+def _customer_block(lines: list[_Line], spans: Sequence[Entity]) -> set[int]:
+    """Indices of the lines holding the customer's name and the plain lines right under it."""
+    block: set[int] = set()
+    for entity in (e for e in spans if e.field == "CUSTOMER_NAME"):
+        last_word = entity.words[-1]
+        at = next(i for i, line in enumerate(lines) if (line.page, line.number) == (last_word.page, last_word.word.line))
+        block.add(at)
+        for below in range(at + 1, min(at + 5, len(lines))):
+            if not lines[below].plain or lines[below].page != last_word.page:
+                break
+            block.add(below)
+    return block

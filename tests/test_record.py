@@ -214,3 +214,36 @@ def test_collect_inputs_walks_folders_for_invoice_files(tmp_path):
     assert collect_inputs([tmp_path]) == [tmp_path / "a" / "1.PNG", tmp_path / "a" / "2.pdf", tmp_path / "b.jpg"]
     # A file named on its own is always read, whatever its name.
     assert collect_inputs([tmp_path / "a" / "notes.txt"]) == [tmp_path / "a" / "notes.txt"]
+
+
+def test_an_untagged_footer_address_is_found_by_layout_and_flagged_unsure():
+    document, tagged = tagged_lines([
+        line("Maschinenbau Neumann KG", "VENDOR_NAME"),
+        line("Rechnungsempfänger:"),
+        line("Elektro Hoffmann e.K.", "CUSTOMER_NAME"),
+        line("Gartenstraße 8"),
+        line("92347 München"),
+        line("Endbetrag:") + line("21.244,94 €", "TOTAL"),
+        line("Lindenstraße 34"),
+        line("79093 München"),
+        line("Deutschland"),
+        line("IBAN: DE80 8137 1434 7106 4821 70"),
+    ])
+    record = build_record(document, tagged)
+    # The customer's address (right under the customer's name) is not taken.
+    assert record.value("vendor_address") == "Lindenstraße 34, 79093 München, Deutschland"
+    assert record.vendor_address.confidence < 0.5
+    assert record.status == "needs_review"
+    assert any(w.startswith("vendor_address: unsure") for w in record.warnings)
+
+
+def test_a_receipt_without_currency_marks_takes_the_vendors_countrys():
+    document, tagged = tagged_lines([
+        line("KEDAI HONG KEE SDN BHD", "VENDOR_NAME"),
+        line("NO. 2, JALAN MERDEKA 14", "VENDOR_ADDRESS"),
+        continued("39508 JOHOR BAHRU", "VENDOR_ADDRESS"),
+        line("Total") + line("21.90", "TOTAL"),
+    ])
+    record = build_record(document, tagged)
+    assert record.value("currency") == "MYR"
+    assert record.currency.confidence < record.total.confidence

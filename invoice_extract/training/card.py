@@ -103,11 +103,13 @@ def write_card(data: Path = Path("build/data"), evals: Path = Path("build/eval")
                         ("dev_synthetic", "synthetic, held-out layouts")):
         scores = metrics["dev"][name]
         lines += ["", f"## Entity F1 (seqeval), {label}: {scores['f1']:.3f}", "", *_seqeval_table(scores["per_label"])]
-    for reading, label in (("ocr", "images through our OCR"), ("given", "the data set's OCR lines")):
-        path = evals / f"sroie-dev-{reading}.score.json"
+    for name, label in (("sroie-dev-ocr", "the SROIE dev split, images through our OCR"),
+                        ("sroie-dev-given", "the SROIE dev split, the data set's OCR lines"),
+                        ("synthetic-dev", "synthetic invoices from held-out layouts (digital and scanned)")):
+        path = evals / f"{name}.score.json"
         if path.exists():
-            lines += ["", f"## score.py on the SROIE dev split, {label}", "",
-                      "Minimal tags-to-record conversion (best span per field) until the record stage lands.", "",
+            lines += ["", f"## score.py end to end on {label}", "",
+                      "Records from the full pipeline: `python -m invoice_extract.training.evaluate`.", "",
                       *_score_table(json.loads(path.read_text()))]
     lines += _comparison(metrics["init"])
     lines += ["", "## Training history", "", "```", *(json.dumps(h) for h in metrics["history"]), "```", ""]

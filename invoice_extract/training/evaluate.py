@@ -102,15 +102,21 @@ def tagged_documents(name: str, model: Path = MODELS_DIR, *, digital: int = 120,
     model_hash = hashlib.sha256((Path(model) / "model.onnx").read_bytes()).hexdigest()[:12]
     cache = EVAL_DIR / "cache" / f"{name}-{len(jobs)}-{model_hash}.pkl"
     if cache.exists():
-        return pickle.loads(cache.read_bytes()), gold
+        return [TaggedDocument(*item) for item in pickle.loads(cache.read_bytes())], gold
     tagger = Tagger(model)
     done = []
     for source, read in jobs:
         document = read()
         done.append(TaggedDocument(source, document, tagger.tag(document)))
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_bytes(pickle.dumps(done))
+    # Plain tuples: a pickled dataclass would name the module it was made in (__main__).
+    cache.write_bytes(pickle.dumps([(d.source, d.document, d.tagged) for d in done]))
     return done, gold
+
+
+def output_name(name: str) -> str:
+    """sroie-ocr -> sroie-dev-ocr.json, synthetic -> synthetic-dev.json (the model card reads these)."""
+    return f"sroie-dev-{name.removeprefix('sroie-')}.json" if name.startswith("sroie-") else f"{name}-dev.json"
 
 
 def score(records: list[InvoiceRecord], gold: Path, out: Path) -> str:
@@ -136,7 +142,7 @@ def main() -> None:
     documents, gold = tagged_documents(args.set, args.model, digital=args.digital, scans=args.scans,
                                        workers=args.workers)
     records = [build_record(d.document, d.tagged, source=d.source) for d in documents]
-    out = EVAL_DIR / f"{args.set}.json"
+    out = EVAL_DIR / output_name(args.set)
     printed = score(records, gold, out)
     review = sum(r.status == "needs_review" for r in records)
     print(f"{len(records)} documents ({args.set}), {review} need review; predictions: {out}")
