@@ -54,6 +54,7 @@ _POSTAL_LINE = re.compile(
     r"|\b[A-Z][^\W\d_]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
     r"|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b"
 )
+_SPLIT_CENTS = re.compile(r"(?<=\d[.,]) (?=\d{2}$)")  # "85. 54": one amount that OCR split
 _PRICE = re.compile(r"\d[.,]\d{2}\b")
 # A layout guess is shown, but as unsure: below REVIEW_CONFIDENCE, so a person checks it.
 LAYOUT_GUESS_CONFIDENCE = 0.4
@@ -135,11 +136,24 @@ class _Amount:
     reading: AmountReading
 
 
+def _with_cents(entity: Entity, tagged: Sequence[TaggedWord], position: dict[int, int]) -> Entity:
+    """OCR often splits an amount after its decimal point ("85." "54"); put the cents back."""
+    last = entity.words[-1]
+    following = position[id(last)] + 1
+    if last.word.text[-1:] in ".," and following < len(tagged):
+        cents = tagged[following]
+        if (cents.page, cents.word.line) == (last.page, last.word.line) and re.fullmatch(r"\d{2}", cents.word.text):
+            return Entity(entity.field, (*entity.words, cents))
+    return entity
+
+
 def _amount_options(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str,
                     country: str | None) -> list[_Amount]:
     options = []
+    position = {id(item): at for at, item in enumerate(tagged)}
     for entity in candidates(tagged, spans, field):
-        reading = parse_amount(entity.text, country=country)
+        entity = _with_cents(entity, tagged, position)
+        reading = parse_amount(_SPLIT_CENTS.sub("", entity.text), country=country)
         if reading is not None:
             options.append(_Amount(entity, reading))
         if len(options) == AMOUNT_CANDIDATES:

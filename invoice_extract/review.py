@@ -25,7 +25,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
 from .document import Document, Page
-from .documents import images, sniff
+from .documents import images, preprocess, sniff
 from .documents.options import LoadOptions
 from .errors import InvoiceExtractError
 from .postprocess import REVIEW_CONFIDENCE
@@ -116,10 +116,11 @@ def _upright(image: Image.Image, page: Page) -> Image.Image:
     enlargement is left to the final resize, which it commutes with."""
     if page.rotation:
         image = image.rotate(-page.rotation, expand=True)
+    image = image.convert("RGB")
     if page.skew:
-        image = image.convert("RGB").rotate(page.skew, resample=Image.Resampling.BICUBIC, expand=True,
-                                            fillcolor=(255, 255, 255))
-    return image.convert("RGB")
+        image = image.rotate(page.skew, resample=Image.Resampling.BICUBIC, expand=True,
+                             fillcolor=preprocess.border_colour(image))
+    return image
 
 
 def _sketch(page: Page, size: Size) -> Image.Image:

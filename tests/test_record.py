@@ -247,3 +247,8 @@ def test_a_receipt_without_currency_marks_takes_the_vendors_countrys():
     record = build_record(document, tagged)
     assert record.value("currency") == "MYR"
     assert record.currency.confidence < record.total.confidence
+
+
+def test_cents_split_off_by_ocr_are_put_back():
+    document, tagged = tagged_lines([line("Total RM") + line("85.", "TOTAL") + line("54")])
+    assert build_record(document, tagged).value("total") == "85.54"
