@@ -15,7 +15,7 @@ EPOCHS ?= 3
 .PHONY: help install install-train system-deps demo test samples bench model clean
 
 help:
-	@echo "make demo     install what is missing, then read and tag every file in samples/"
+	@echo "make demo     install what is missing, then extract every file in samples/ (a table, and JSON)"
 	@echo "make test     install what is missing, then run the test suite"
 	@echo "make samples  regenerate samples/ with our synthetic invoice generator"
 	@echo "make bench    run the benchmarks in benchmarks/ (minutes)"
@@ -49,11 +49,12 @@ $(VENV)/.installed-train: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,train]'
 	touch $@
 
+# Reads the samples twice (a table for people, then JSON records); a few seconds each.
 demo: install
-	@for file in samples/*.*; do \
-	  echo; echo "=== $$file"; \
-	  $(BIN)/invoice-extract words --text --tags "$$file" || exit $$?; \
-	done
+	$(BIN)/invoice-extract extract samples/ --format table
+	@mkdir -p build/demo
+	@$(BIN)/invoice-extract extract samples/ -o build/demo/records.json
+	@echo "The records as JSON: build/demo/records.json (expected values: samples/expected/)"
 
 # pytest exits 5 when it collects no test; that is not a failure of the suite.
 test: install
@@ -73,8 +74,9 @@ model: install-train
 	$(BIN)/python -m invoice_extract.training.train --data build/data --init $(INIT) \
 	  --epochs $(EPOCHS) --out build/run-$(INIT)
 	$(BIN)/python -m invoice_extract.training.export build/run-$(INIT) --data build/data --install
-	$(BIN)/python -m invoice_extract.training.evaluate --reading ocr
-	$(BIN)/python -m invoice_extract.training.evaluate --reading given
+	$(BIN)/python -m invoice_extract.training.evaluate --set sroie-ocr
+	$(BIN)/python -m invoice_extract.training.evaluate --set sroie-given
+	$(BIN)/python -m invoice_extract.training.evaluate --set synthetic
 	$(BIN)/python -m invoice_extract.training.card
 
 clean:

@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .documents import LoadOptions, load_document
@@ -58,14 +62,21 @@ def main(
     _state["debug"] = debug
 
 
+def _say(label: str, message: str, console: Console = stderr) -> None:
+    """One line on stderr: a coloured label, then the message as plain text (a file named
+    "[red]x.pdf" must print as it is, not as markup)."""
+    styles = {"error": "bold red", "warning": "yellow", "note": "yellow"}
+    console.print(f"[{styles[label.split()[0]]}]{label}[/]: {escape(message)}", highlight=False)
+
+
 def _fail(error: BaseException) -> NoReturn:
     if isinstance(error, InvoiceExtractError):
-        stderr.print(f"[bold red]error[/] ({error.code}): {error}", highlight=False)
+        _say(f"error ({error.code})", str(error))
         raise typer.Exit(error.exit_code)
     if _state["debug"]:
         traceback.print_exception(error)
     stderr.print(
-        f"[bold red]internal error[/]: {type(error).__name__}: {error}\n"
+        f"[bold red]internal error[/]: {type(error).__name__}: {escape(str(error))}\n"
         "This is a bug in invoice-extract; run again with --debug and report the traceback.",
         highlight=False,
     )
@@ -156,7 +167,7 @@ def words(
         page_tags[item.page].append(item)
 
     for warning in document.warnings:
-        stderr.print(f"[yellow]warning[/]: {warning}", highlight=False)
+        _say("warning", warning)
     if as_json:
         data = document.to_dict()
         for page_data in data["pages"]:
@@ -200,6 +211,7 @@ class FormatChoice(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     xlsx = "xlsx"
+    table = "table"  # for reading on the terminal; not an export format (the exporters do not know it)
 
 
 class PresetChoice(str, Enum):
@@ -220,10 +232,13 @@ class DateOrderChoice(str, Enum):
     "  invoice-extract extract inbox/ -o invoices.csv\n\n"
     "  invoice-extract extract scans/*.jpg --lang eng+deu -o bills.xlsx\n\n"
     "  invoice-extract extract inbox/ -o xero-bills.csv --preset xero --account-code 429 --tax-type INPUT2\n\n"
+    "  invoice-extract extract inbox/ --format table\n\n"
     "Each record holds vendor_name, vendor_address, customer_name, invoice_number, invoice_date, due_date "
     "(ISO dates), currency (ISO 4217), subtotal, tax, total (decimal strings), each with its confidence, "
     "page and box; and status: ok, needs_review (see warnings) or error (see errors). "
-    "See `invoice-extract schema`."
+    "See `invoice-extract schema`. "
+    "--format table prints one row per file (file, status, vendor, invoice number, date, currency, total, "
+    "warnings) to read on the terminal; it is never written to a file."
 )
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files, or folders to read every invoice file in.")],
@@ -233,7 +248,8 @@ def extract(
     ] = None,
     output_format: Annotated[
         FormatChoice | None,
-        typer.Option("--format", "-f", help="json (default on stdout), jsonl, csv or xlsx."),
+        typer.Option("--format", "-f", help="json (default on stdout), jsonl, csv or xlsx; "
+                     "or table, to read on the terminal (not with -o or a preset)."),
     ] = None,
     preset: Annotated[
         PresetChoice,
@@ -280,14 +296,20 @@ def extract(
     The exit code is 0 when every file was read, otherwise the code of the first failure (see below).
     """
     options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
+    table = output_format is FormatChoice.table
     try:
+        if table and (output is not None or preset is not PresetChoice.generic):
+            raise typer.BadParameter("table is printed on the terminal, never written to a file or an import: "
+                                     "drop -o and --preset, or choose json, jsonl, csv or xlsx",
+                                     param_hint="--format")
         export_options = ExportOptions(
             preset=preset.value, excel=excel, account_code=account_code, tax_type=tax_type,
             date_order=date_order.value if date_order else None,
             datev=DatevOptions(consultant=datev_consultant, client=datev_client, creditor=creditor_account),
         )
         # Checked before any file is read, so a wrong request fails at once.
-        fmt = format_for(output, output_format.value if output_format else None, export_options)
+        fmt = "table" if table else format_for(output, output_format.value if output_format else None,
+                                               export_options)
         inputs = collect_inputs(paths)
         if not inputs:
             raise InputFileError("no invoice files found (PDF, PNG, JPEG, TIFF, BMP, WebP, hOCR)",
@@ -296,7 +318,9 @@ def extract(
             raise InputFileError("is one of the input files; choose another output file, inputs are never "
                                  "overwritten", path=str(output))
         records = list(_with_progress(inputs, options))
-        summary = write_records(records, output, fmt, export_options)
+        summary = _print_table(records) if table else write_records(records, output, fmt, export_options)
+    except typer.BadParameter:
+        raise
     except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(error)
     _report(records, summary, output)
@@ -318,25 +342,42 @@ def _with_progress(inputs: list[Path], options: LoadOptions) -> Iterator[Invoice
             progress.update(task, description=f"Reading {path.name}")
             record = read(path, options, tagger=tagger).record
             if record.status == "error":
-                progress.console.print(f"[bold red]error[/] ({record.errors[0].code}): {record.errors[0].message}",
-                                       highlight=False)
+                _say(f"error ({record.errors[0].code})", record.errors[0].message, progress.console)
             yield record
             progress.advance(task)
+
+
+def _print_table(records: list[InvoiceRecord]) -> ExportSummary:
+    """One row per file, for a person to read: `extract --format table`."""
+    table = Table(box=box.SIMPLE_HEAD)
+    for header in ("file", "status", "vendor", "invoice no.", "date", "currency", "total", "warnings"):
+        table.add_column(header, overflow="fold", justify="right" if header == "total" else "left")
+    for record in records:
+        if record.errors:
+            notes = record.errors[0].message
+        else:
+            notes = f"{len(record.warnings)}: {record.warnings[0]}" if record.warnings else ""
+        values = [record.value(name) or "" for name in
+                  ("vendor_name", "invoice_number", "invoice_date", "currency", "total")]
+        # Text, not markup: a '[' in a file name or a message is printed as it is.
+        table.add_row(*map(Text, (Path(record.source).name, record.status, *values, notes)))
+    # Piped or redirected, rich would assume 80 columns and squeeze the table.
+    Console(highlight=False, width=None if sys.stdout.isatty() else 200).print(table)
+    return ExportSummary(written=len(records))
 
 
 def _report(records: list[InvoiceRecord], summary: ExportSummary, output: Path | None) -> None:
     counts = {status: sum(r.status == status for r in records) for status in ("ok", "needs_review", "error")}
     if len(records) == 1 and records[0].status == "error":
-        stderr.print(f"[bold red]error[/] ({records[0].errors[0].code}): {records[0].errors[0].message}",
-                     highlight=False)
+        _say(f"error ({records[0].errors[0].code})", records[0].errors[0].message)
     for note in summary.notes:
-        stderr.print(f"[yellow]note[/]: {note}", highlight=False)
+        _say("note", note)
     where = f" to {output}" if output else ""
     skipped = f", {summary.skipped} error records left out of the import file" if summary.skipped else ""
     stderr.print(
         f"{len(records)} file{'s' if len(records) != 1 else ''}: {counts['ok']} ok, "
         f"{counts['needs_review']} need review, {counts['error']} failed; wrote {summary.written}{where}{skipped}",
-        highlight=False,
+        highlight=False, markup=False,
     )
 
 
@@ -385,7 +426,7 @@ def show(
         extraction = read(file, options)
         if extraction.document is None:
             error = extraction.record.errors[0]
-            stderr.print(f"[bold red]error[/] ({error.code}): {error.message}", highlight=False)
+            _say(f"error ({error.code})", error.message)
             raise typer.Exit(_exit_code(error.code))
         render = render_review_png if suffix == ".png" else render_review_html
         render(extraction.document, extraction.record, output, password=password)
@@ -396,4 +437,4 @@ def show(
     record = extraction.record
     found = sum(getattr(record, name) is not None for name in RECORD_FIELDS)
     stderr.print(f"{found} of {len(RECORD_FIELDS)} fields found, status {record.status}; wrote {output}",
-                 highlight=False)
+                 highlight=False, markup=False)

@@ -121,3 +121,11 @@ def test_show_refuses_other_formats_and_bad_files(digital, bad_files, tmp_path):
     result = runner.invoke(app, ["show", str(bad_files["empty"]), "-o", str(tmp_path / "review.png")])
     assert result.exit_code == 5
     assert not (tmp_path / "review.png").exists()
+
+
+def test_file_names_that_look_like_markup_print_as_they_are(tmp_path):
+    odd = tmp_path / "[red]bill.pdf"
+    odd.write_bytes(b"")
+    result = runner.invoke(app, ["extract", str(odd)])
+    assert result.exit_code == 5
+    assert "[red]bill.pdf" in result.stderr
