@@ -330,14 +330,20 @@ def _address_from_layout(tagged: Sequence[TaggedWord], spans: Sequence[Entity]) 
                and lines[first - 1].page == line.page and any(ch.isdigit() for ch in lines[first - 1].text)):
             first -= 1
         last = at
-        if at + 1 < len(lines):
-            below = lines[at + 1]
-            if (below.page == line.page and len(below.words) <= 3 and country_from_text(below.text)
-                    and not any(ch.isdigit() for ch in below.text)):
-                last += 1
+        # A house number can pass for a postcode ("8548 Oak Blvd"): the town line under
+        # it belongs to the address too, and so does a country line.
+        while last + 1 < len(lines) and last - at < 2 and _address_continues(line, lines[last + 1]):
+            last += 1
         entity = Entity("VENDOR_ADDRESS", tuple(item for found in lines[first:last + 1] for item in found.words))
         return _found(entity, entity.text, LAYOUT_GUESS_CONFIDENCE)
     return None
+
+
+def _address_continues(postal: _Line, below: _Line) -> bool:
+    if below.page != postal.page or not below.plain:
+        return False
+    is_country = len(below.words) <= 3 and not any(ch.isdigit() for ch in below.text) and country_from_text(below.text)
+    return bool(is_country or _POSTAL_LINE.search(below.text))
 
 
 def _customer_block(lines: list[_Line], spans: Sequence[Entity]) -> set[int]:
@@ -345,7 +351,8 @@ def _customer_block(lines: list[_Line], spans: Sequence[Entity]) -> set[int]:
     block: set[int] = set()
     for entity in (e for e in spans if e.field == "CUSTOMER_NAME"):
         last_word = entity.words[-1]
-        at = next(i for i, line in enumerate(lines) if (line.page, line.number) == (last_word.page, last_word.word.line))
+        where = (last_word.page, last_word.word.line)
+        at = next(i for i, line in enumerate(lines) if (line.page, line.number) == where)
         block.add(at)
         for below in range(at + 1, min(at + 5, len(lines))):
             if not lines[below].plain or lines[below].page != last_word.page:

@@ -33,7 +33,6 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("facture-fr-scan", "vendor_name"): "predicts 'Electricité Bernard EURL'",
     ("facture-fr-scan", "vendor_address"): "predicts '12 rue de la Paix, 00128 Bordeaux'",
     ("facture-fr-scan", "customer_name"): "predicts 'Electricité Martin SARL'",
-    ("invoice-two-pages", "vendor_address"): "predicts '8548 Oak Blvd'",
     ("invoice-us-image-only", "tax"): "predicts '4.53'",
     ("receipt-my", "subtotal"): "predicts nothing",
     ("receipt-my", "tax"): "predicts nothing",
