@@ -257,9 +257,13 @@ def extract(
                      "(Buchungsstapel). Presets write CSV.", rich_help_panel="Spreadsheets"),
     ] = PresetChoice.generic,
     excel: Annotated[
-        bool, typer.Option("--excel", help="CSV for Excel: a UTF-8 byte-order mark and ';' between columns.",
-                           rich_help_panel="Spreadsheets"),
+        bool, typer.Option("--excel", help="CSV for Excel in comma-decimal locales (de, fr, nl...): a UTF-8 "
+                           "byte-order mark, ';' between columns and decimal commas.", rich_help_panel="Spreadsheets"),
     ] = False,
+    delimiter: Annotated[
+        str | None, typer.Option(help="Column separator of the generic CSV (with --excel: ',' keeps decimal points).",
+                                 rich_help_panel="Spreadsheets"),
+    ] = None,
     account_code: Annotated[
         str | None, typer.Option(help="Expense account for xero/quickbooks/datev rows (your chart of accounts).",
                                  rich_help_panel="Spreadsheets"),
@@ -277,6 +281,12 @@ def extract(
         int, typer.Option(help="DATEV Beraternummer of your tax adviser.", rich_help_panel="DATEV")
     ] = 1001,
     datev_client: Annotated[int, typer.Option(help="DATEV Mandantennummer.", rich_help_panel="DATEV")] = 1,
+    datev_fiscal_year_start: Annotated[
+        int, typer.Option(help="Month (1-12) the client's fiscal year begins.", rich_help_panel="DATEV")
+    ] = 1,
+    datev_account_length: Annotated[
+        int, typer.Option(help="Sachkontenlänge: digits of the client's accounts (4-8).", rich_help_panel="DATEV")
+    ] = 4,
     creditor_account: Annotated[
         str | None, typer.Option(help="DATEV creditor account (Kreditor) the bills are booked against.",
                                  rich_help_panel="DATEV"),
@@ -303,9 +313,10 @@ def extract(
                                      "drop -o and --preset, or choose json, jsonl, csv or xlsx",
                                      param_hint="--format")
         export_options = ExportOptions(
-            preset=preset.value, excel=excel, account_code=account_code, tax_type=tax_type,
+            preset=preset.value, excel=excel, delimiter=delimiter, account_code=account_code, tax_type=tax_type,
             date_order=date_order.value if date_order else None,
-            datev=DatevOptions(consultant=datev_consultant, client=datev_client, creditor=creditor_account),
+            datev=DatevOptions(consultant=datev_consultant, client=datev_client, creditor=creditor_account,
+                               fiscal_year_start=datev_fiscal_year_start, account_length=datev_account_length),
         )
         # Checked before any file is read, so a wrong request fails at once.
         fmt = "table" if table else format_for(output, output_format.value if output_format else None,
@@ -373,7 +384,7 @@ def _report(records: list[InvoiceRecord], summary: ExportSummary, output: Path |
     for note in summary.notes:
         _say("note", note)
     where = f" to {output}" if output else ""
-    skipped = f", {summary.skipped} error records left out of the import file" if summary.skipped else ""
+    skipped = f", {summary.skipped} left out of the import file (see the notes)" if summary.skipped else ""
     stderr.print(
         f"{len(records)} file{'s' if len(records) != 1 else ''}: {counts['ok']} ok, "
         f"{counts['needs_review']} need review, {counts['error']} failed; wrote {summary.written}{where}{skipped}",

@@ -1,7 +1,7 @@
 """The whole pipeline behind one call: file -> Document -> tagged words -> InvoiceRecord.
 
-Every front end (the CLI, the watched folder, batch import) goes through here, so a file
-is read the same way wherever it comes from. A file that cannot be read becomes a record
+Every front end goes through here, so a file is read the same way wherever it comes
+from. A file that cannot be read becomes a record
 with status ``error`` instead of an exception, so one bad file never stops a batch.
 """
 
