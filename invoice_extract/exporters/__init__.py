@@ -39,6 +39,7 @@ __all__ = [
     "ExportSummary",
     "format_for",
     "neutralise",
+    "write_atomically",
     "write_records",
 ]
 
@@ -82,7 +83,7 @@ def write_records(
     check(fmt, options)
     data, summary = _render(records, fmt, options)
     if isinstance(out, Path):
-        _replace_atomically(out, data)
+        write_atomically(out, data)
     else:
         _write_stream(sys.stdout if out is None else out, data)
     return summary
@@ -104,7 +105,7 @@ def _render(records: Sequence[InvoiceRecord], fmt: str, options: ExportOptions) 
     return generic_xlsx(records), everything
 
 
-def _replace_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write to a new file beside ``path``, flush it to disk, then rename it over ``path``.
 
     os.replace is atomic on POSIX and Windows when both names are on one file system,

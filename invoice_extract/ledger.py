@@ -1,0 +1,136 @@
+"""The ledger: what became of every document, so a watched inbox or a batch can stop and go on.
+
+A SQLite database (WAL mode, so a reader never blocks the writer and a crash never leaves
+it half-written) in the output folder. Documents are keyed by the SHA-256 of their bytes:
+the same content is extracted once, whatever it is called and however often it arrives.
+
+- ``documents``: one row per content: ``queued`` -> ``processing`` -> ``done`` or
+  ``failed``; the name it was first read under, its record's file, attempts, the error, times.
+- ``arrivals``: one row per file that arrived: the document it holds and what became of it
+  (``done``, ``failed`` or ``duplicate``), and where the file went.
+
+Only one process writes (the watcher, or the batch's parent process); workers only read files.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+State = Literal["queued", "processing", "done", "failed", "duplicate"]
+LEDGER_NAME = "ledger.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    sha256 TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'processing', 'done', 'failed')),
+    name TEXT NOT NULL,          -- the path it was first read from
+    record TEXT,                 -- the record's file in the output folder, once done
+    status TEXT,                 -- the record's status: ok, needs_review, error
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    first_seen REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS arrivals (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES documents(sha256),
+    outcome TEXT NOT NULL CHECK (outcome IN ('done', 'failed', 'duplicate')),
+    moved_to TEXT,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS arrivals_by_sha ON arrivals(sha256);
+"""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One content's row in the ledger."""
+
+    sha256: str
+    state: State
+    name: str
+    record: str | None
+    status: str | None
+    attempts: int
+    error: str | None
+
+
+class Ledger:
+    """The ledger in ``folder``; created on first use."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / LEDGER_NAME
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a transaction that returned is on disk, even if the machine loses power.
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def get(self, sha256: str) -> Document | None:
+        row = self._db.execute(
+            "SELECT sha256, state, name, record, status, attempts, error FROM documents WHERE sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        return Document(*row) if row else None
+
+    def queue(self, sha256: str, name: str) -> None:
+        """Note a content as waiting, unless the ledger already knows it."""
+        now = time.time()
+        self._db.execute(
+            "INSERT OR IGNORE INTO documents (sha256, state, name, first_seen, updated) VALUES (?, 'queued', ?, ?, ?)",
+            (sha256, name, now, now),
+        )
+
+    def start(self, sha256: str, name: str) -> None:
+        """A content is being extracted (again): one attempt more."""
+        now = time.time()
+        self._db.execute(
+            "INSERT INTO documents (sha256, state, name, attempts, first_seen, updated) "
+            "VALUES (?, 'processing', ?, 1, ?, ?) "
+            "ON CONFLICT(sha256) DO UPDATE SET state = 'processing', name = excluded.name, "
+            "attempts = attempts + 1, error = NULL, updated = excluded.updated",
+            (sha256, name, now, now),
+        )
+
+    def finish(self, sha256: str, *, record: str, status: str, error: str | None = None) -> None:
+        """The record is written: done, or failed when the file could not be read."""
+        state = "failed" if status == "error" else "done"
+        self._db.execute(
+            "UPDATE documents SET state = ?, record = ?, status = ?, error = ?, updated = ? WHERE sha256 = ?",
+            (state, record, status, error, time.time(), sha256),
+        )
+
+    def arrived(self, path: str, sha256: str, outcome: State, moved_to: str | None = None) -> None:
+        """Where one arriving file went (the watcher), or that it was seen (a batch)."""
+        self._db.execute(
+            "INSERT INTO arrivals (path, sha256, outcome, moved_to, at) VALUES (?, ?, ?, ?, ?)",
+            (path, sha256, outcome, moved_to, time.time()),
+        )
+
+    def arrivals(self, sha256: str) -> list[tuple[str, str, str | None]]:
+        """(path, outcome, moved_to) of every file that held this content, oldest first."""
+        return self._db.execute(
+            "SELECT path, outcome, moved_to FROM arrivals WHERE sha256 = ? ORDER BY id", (sha256,)
+        ).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        """Documents per state, and duplicate arrivals."""
+        found = dict(self._db.execute("SELECT state, COUNT(*) FROM documents GROUP BY state").fetchall())
+        found["duplicate"] = self._db.execute(
+            "SELECT COUNT(*) FROM arrivals WHERE outcome = 'duplicate'").fetchone()[0]
+        return found
