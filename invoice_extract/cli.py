@@ -98,7 +98,8 @@ OcrOption = Annotated[
     ),
 ]
 LangOption = Annotated[
-    str, typer.Option(help="Tesseract languages joined by '+', e.g. eng+deu+fra.", rich_help_panel="Reading")
+    str, typer.Option(help="Tesseract languages joined by '+', e.g. eng+deu+fra; auto reads a page in English, "
+                      "then again in its own language (de, fr, nl, es, it) if it is in one.", rich_help_panel="Reading")
 ]
 PasswordOption = Annotated[
     str | None, typer.Option(help="Password of encrypted PDFs.", rich_help_panel="Reading")
@@ -137,7 +138,7 @@ def words(
         bool, typer.Option("--tags", help="Also tag each word with the invoice field the model sees in it.")
     ] = False,
     ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "eng",
+    lang: LangOption = "auto",
     password: PasswordOption = None,
     max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
     max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
@@ -292,7 +293,7 @@ def extract(
                                  rich_help_panel="DATEV"),
     ] = None,
     ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "eng",
+    lang: LangOption = "auto",
     password: PasswordOption = None,
     max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
     max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
@@ -418,7 +419,7 @@ def show(
         Path, typer.Option("--output", "-o", help="review.html (boxes over the pages, a table of fields) or .png."),
     ],
     ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "eng",
+    lang: LangOption = "auto",
     password: PasswordOption = None,
     max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
     max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,

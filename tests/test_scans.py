@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -109,3 +111,18 @@ def test_straightening_fills_corners_with_the_border_colour():
     assert angle == pytest.approx(-3, abs=0.3)
     corners = [straight.getpixel((0, 0)), straight.getpixel((straight.width - 1, straight.height - 1))]
     assert all(value < 80 for value in corners), corners
+
+
+def test_auto_language_reads_a_german_page_with_its_umlauts(tmp_path, read_once):
+    import reportlab  # its Bitstream Vera font has the umlauts that Pillow's built-in font lacks
+
+    page = Image.new("L", (2000, 900), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"), 56)
+    for row, text in enumerate(["Rechnung Nr. 4711 vom 05.03.2025", "Müller & Söhne GmbH, Hauptstraße 5",
+                                "Zwischensumme 1.234,56 €", "Gesamtbetrag fällig: 1.469,13 €"]):
+        draw.text((80, 100 + 180 * row), text, fill=0, font=font)
+    path = tmp_path / "rechnung.png"
+    page.save(path, dpi=(300, 300))
+    words = {w.text for w in read_once(path).words}  # LoadOptions' default languages: auto
+    assert {"Müller", "Söhne", "Hauptstraße", "fällig:"} <= words, words

@@ -19,9 +19,14 @@ from PIL import Image
 
 from ..document import Page, Word
 from ..errors import OCRUnavailableError
+from ..normalise import guess_language
 from . import preprocess
 from .options import DEFAULT_DPI, LoadOptions
 
+# --lang auto: read in English, then again in the page's language when it is one of these
+# (ISO 639-1 as guess_language names them, to Tesseract's codes).
+AUTO_LANGUAGES = "auto"
+_TESSERACT_LANGUAGES = {"de": "deu", "fr": "fra", "nl": "nld", "es": "spa", "it": "ita"}
 _MIN_OSD_CONFIDENCE = 1.0  # Tesseract's orientation confidence; below it a guess is a coin toss
 _OSD_LONG_SIDE = 1800  # OSD is as good on a half-size copy and twice as fast
 
@@ -48,7 +53,8 @@ def installed_languages() -> frozenset[str]:
 def check_languages(languages: str) -> None:
     """Fail early, naming the package to install, if a requested language is missing."""
     available = installed_languages()
-    missing = [lang for lang in languages.split("+") if lang and lang not in available]
+    wanted = "eng" if languages == AUTO_LANGUAGES else languages
+    missing = [lang for lang in wanted.split("+") if lang and lang not in available]
     if missing:
         packages = " ".join(debian_package(lang) for lang in missing)
         raise OCRUnavailableError(
@@ -149,17 +155,33 @@ def _read(upright: Upright, options: LoadOptions, dpi: int) -> tuple[list[Word],
     gray = upright.image.convert("L")
     # With no resolution in the file, upscaling aimed at about 300 dpi.
     page_dpi = round(dpi * upright.scale) if dpi else DEFAULT_DPI
+    automatic = options.languages == AUTO_LANGUAGES
+    config = f"--dpi {page_dpi}"
     try:
         with _as_pgm(gray) as path:
-            data = pytesseract.image_to_data(
-                path, lang=options.languages, config=f"--dpi {page_dpi}", output_type=pytesseract.Output.DICT
-            )
+            words = _tesseract_words(path, gray.size, "eng" if automatic else options.languages, config)
+            language = _page_language(words) if automatic else None
+            if language is not None:
+                # English models drop accents and misread umlauts (ö as 6): a page in another
+                # language is read again with that language's model first.
+                words = _tesseract_words(path, gray.size, f"{language}+eng", config)
     except pytesseract.TesseractNotFoundError:
         installed_languages.cache_clear()
         raise OCRUnavailableError(
             "Tesseract is not installed; install it with 'apt-get install tesseract-ocr'"
         ) from None
-    return _words_from_tesseract(data, gray.size), page_dpi
+    return words, page_dpi
+
+
+def _tesseract_words(path: str, size: tuple[int, int], languages: str, config: str) -> list[Word]:
+    data = pytesseract.image_to_data(path, lang=languages, config=config, output_type=pytesseract.Output.DICT)
+    return _words_from_tesseract(data, size)
+
+
+def _page_language(words: list[Word]) -> str | None:
+    """The Tesseract language of a page read in English, when it is another one we have."""
+    code = _TESSERACT_LANGUAGES.get(guess_language(" ".join(w.text for w in words)) or "")
+    return code if code in installed_languages() else None
 
 
 def _certainty(words: list[Word]) -> float:

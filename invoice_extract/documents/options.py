@@ -22,7 +22,8 @@ class LoadOptions:
 
     ocr: ``auto`` reads a PDF page's own text layer when it has usable text and OCRs it
         otherwise; ``always`` OCRs every page; ``never`` only uses text layers and hOCR.
-    languages: Tesseract language codes joined by ``+`` (``eng+deu+fra``).
+    languages: Tesseract language codes joined by ``+`` (``eng+deu+fra``), or ``auto``: read
+        in English, and again in German, French, Dutch, Spanish or Italian when the page is.
     password: the password of an encrypted PDF.
     max_pages / max_pixels: limits that protect a batch from hostile or absurd files.
     dpi: the resolution of rendered PDF pages, and of the pixel space all PDF boxes use.
@@ -32,7 +33,7 @@ class LoadOptions:
     """
 
     ocr: OcrMode = "auto"
-    languages: str = "eng"
+    languages: str = "auto"
     password: str | None = None
     max_pages: int = DEFAULT_MAX_PAGES
     max_pixels: int = DEFAULT_MAX_PIXELS
