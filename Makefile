@@ -67,6 +67,8 @@ bench: install-train
 	$(BIN)/python benchmarks/bench_documents.py
 	$(BIN)/python benchmarks/bench_ner.py --run build/run-$(INIT)
 	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_watch.py
 
 # Reproducible (fixed seeds). export refuses to install a model that does not beat the
 # one in models/ on the dev sets; commit models/ only after it installed.

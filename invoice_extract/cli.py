@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
+from collections.abc import Iterator
 from enum import Enum
 from itertools import zip_longest
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -15,19 +16,42 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .batch import EngineUnavailableError, Outcome, Summary, find_inputs, run_batch
 from .documents import LoadOptions, load_document
 from .documents.options import DEFAULT_DPI, DEFAULT_MAX_PAGES, DEFAULT_MAX_PIXELS
 from .errors import ALL_ERRORS, InputFileError, InvoiceExtractError
-from .exporters import DatevOptions, ExportOptions, ExportSummary, format_for, write_records
+from .exporters import (
+    DatevOptions,
+    ExportOptions,
+    ExportSummary,
+    format_for,
+    write_records,
+)
 from .ner import TaggedWord, Tagger
 from .pipeline import collect_inputs, read
 from .record import RECORD_FIELDS, InvoiceRecord
 from .review import render_review_html, render_review_png
+from .watch import (
+    DEFAULT_SETTLE,
+    WatchConfig,
+    Watcher,
+    WatchError,
+    WatchLog,
+    stopping_on_signals,
+)
 
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(
     ["0 success", "2 bad command line"]
@@ -450,3 +474,189 @@ def show(
     found = sum(getattr(record, name) is not None for name in RECORD_FIELDS)
     stderr.print(f"{found} of {len(RECORD_FIELDS)} fields found, status {record.status}; wrote {output}",
                  highlight=False, markup=False)
+
+
+
+
+class EngineChoice(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+class _FilesPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:.2f} files/s")  # rich's average over the last 30 s
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  invoice-extract batch inbox/ --out records/\n\n"
+    "  invoice-extract batch archive/ --out records/ --glob '2024/**/*.pdf' --workers 4\n\n"
+    "  invoice-extract batch /shared/inbox --out /shared/records --engine ray --ray-address auto\n\n"
+    "OUTDIR gets ledger.sqlite3 (what became of every document), invoices.jsonl (one record per line), "
+    "invoices.csv and one NAME.json per document. The exit code is 0 when every document is ok or needs "
+    "review, otherwise the code of the first failure, as for extract."
+)
+def batch(
+    src: Annotated[Path, typer.Argument(metavar="SRC", help="The folder to read, subfolders included. "
+                                        "Files are only read, never moved or changed.")],
+    out: Annotated[Path, typer.Option("--out", metavar="OUTDIR", help="The output folder; created if missing.")],
+    glob: Annotated[
+        str | None, typer.Option(help="Only the invoice files matching this pattern, relative to SRC "
+                                 "('**' for any depth), e.g. '**/*.pdf' or '2024-*/*'."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Files read at once, each by its own process with its "
+                          "own model; 0: one per core (with --engine ray: one per CPU of the cluster, "
+                          "and never more)."),
+    ] = 0,
+    engine: Annotated[
+        EngineChoice, typer.Option(help="local: processes on this machine; ray: actors on a Ray cluster "
+                                   "(pip install 'invoice-extract\\[ray]'; SRC and OUTDIR on a shared filesystem)."),
+    ] = EngineChoice.local,
+    ray_address: Annotated[
+        str | None, typer.Option(help="The Ray cluster to join: auto (the one started on this machine with "
+                                 "'ray start') or HEAD:6379; default: a new Ray instance on this machine."),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Read again the documents that failed in an earlier run."),
+    ] = False,
+    ocr: OcrOption = OcrChoice.auto,
+    lang: LangOption = "auto",
+    password: PasswordOption = None,
+    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    dpi: DpiOption = DEFAULT_DPI,
+    rotate: RotateOption = True,
+    deskew: DeskewOption = True,
+) -> None:
+    """Read every invoice in SRC into OUTDIR, several files at once; run it again to go on where it stopped.
+
+    Each content is read once, whatever its name: another file with the same content is a duplicate.
+    Documents done in an earlier run are skipped, and so are those that failed, unless --retry-failed.
+    A progress bar (files/s, time left, failures) runs on stderr, then a summary line.
+    """
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
+    summary = Summary()
+    started = time.perf_counter()
+    try:
+        if ray_address is not None and engine is not EngineChoice.ray:
+            raise typer.BadParameter("a Ray cluster is only used with --engine ray", param_hint="--ray-address")
+        inputs = find_inputs(src, glob)
+        if not inputs:
+            raise InputFileError("no invoice files found (PDF, PNG, JPEG, TIFF, BMP, WebP, hOCR)"
+                                 + (f" matching {glob}" if glob else ""), path=str(src))
+        outcomes = run_batch(inputs, out, options, workers=workers, engine=engine.value,
+                             ray_address=ray_address, retry_failed=retry_failed)
+        _batch_progress(outcomes, len(inputs), summary)
+    except EngineUnavailableError as error:
+        raise typer.BadParameter(str(error), param_hint=error.option) from None
+    except typer.BadParameter:
+        raise
+    except KeyboardInterrupt:
+        _say("note", f"stopped; run the same command again to go on (what is in {out} stays)")
+        raise typer.Exit(130) from None
+    except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(error)
+    _batch_report(summary, time.perf_counter() - started, out)
+    if summary.first_error is not None:
+        raise typer.Exit(_exit_code(summary.first_error.code))
+
+
+def _batch_progress(outcomes: Iterator[Outcome], files: int, summary: Summary) -> None:
+    """Count each outcome; a progress bar of the files being read on stderr."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _FilesPerSecond(),
+               TimeRemainingColumn(), TextColumn("{task.fields[failed]} failed"))
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("Reading", total=files, failed=0)
+        for outcome in outcomes:
+            summary.add(outcome)
+            if outcome.kind == "read":
+                if outcome.error is not None:
+                    _say(f"error ({outcome.error.code})", outcome.error.message, progress.console)
+                progress.update(task, advance=1, failed=summary.failed)
+            else:
+                # Files settled without reading leave the bar, so files/s and the ETA are about reading.
+                files -= 1
+                progress.update(task, total=files)
+
+
+def _batch_report(summary: Summary, seconds: float, out: Path) -> None:
+    files = summary.ok + summary.needs_review + summary.failed + summary.duplicates + summary.earlier
+    earlier = f", {summary.earlier} done before"
+    if summary.failed_earlier:
+        earlier += f" ({summary.failed_earlier} of them failed; --retry-failed reads them again)"
+    stderr.print(
+        f"{files} file{'s' if files != 1 else ''} in {seconds:.1f} s: {summary.ok} ok, "
+        f"{summary.needs_review} need review, {summary.failed} failed, {summary.duplicates} duplicate"
+        f"{'s' if summary.duplicates != 1 else ''}{earlier}; {summary.pages} pages, "
+        f"{summary.pages / seconds:.2f} pages/s; records in {out}",
+        highlight=False, markup=False,
+    )
+
+
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  invoice-extract watch ~/inbox --out ~/records\n\n"
+    "  invoice-extract watch /srv/scans --out /srv/records --log-json 2>> /var/log/invoices.log\n\n"
+    "  invoice-extract watch ~/inbox --out ~/records --once      # from cron\n\n"
+    "Only files directly in INBOX are read; its subfolders are left alone, as are hidden files and "
+    "temporary names (*.part, *.crdownload, *.tmp, ~$*). A record goes to OUTDIR (invoices.jsonl, "
+    "invoices.csv, NAME.json; ledger.sqlite3 says what became of every file), the file to "
+    "INBOX/processed/YYYY-MM/; a file that cannot be read goes to INBOX/failed/ with NAME.error.json "
+    "saying why. A file whose content was read before is archived as a duplicate, not read again. "
+    "Nothing is overwritten: a name taken gets ' (2)'. Killed at any moment, a restart finishes the job."
+)
+def watch(
+    inbox: Annotated[Path, typer.Argument(metavar="INBOX", help="The folder to watch.")],
+    out: Annotated[Path, typer.Option("--out", metavar="OUTDIR", help="The output folder; created if missing.")],
+    settle: Annotated[
+        float, typer.Option(min=0, help="Seconds a file's size and modification time must stay the same "
+                            "before it is read, so that a file still being copied is not.")
+    ] = DEFAULT_SETTLE,
+    once: Annotated[
+        bool, typer.Option("--once", help="Read the files in INBOX now (waiting for each to settle), then exit: "
+                           "for cron. The exit code is then that of the first failure, as for extract.")
+    ] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Log one JSON object per line: level, file, status, seconds, "
+                           "fields, moved_to, and duplicate_of or error.")
+    ] = False,
+    archive: Annotated[
+        Path | None, typer.Option(help="Where processed files go, in a folder per month (default INBOX/processed). "
+                                  "On another filesystem, files are copied, then removed.")
+    ] = None,
+    failed: Annotated[
+        Path | None, typer.Option(help="Where files that cannot be read go (default INBOX/failed).")
+    ] = None,
+    ocr: OcrOption = OcrChoice.auto,
+    lang: LangOption = "auto",
+    password: PasswordOption = None,
+    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
+    dpi: DpiOption = DEFAULT_DPI,
+    rotate: RotateOption = True,
+    deskew: DeskewOption = True,
+) -> None:
+    """Watch INBOX and turn each invoice dropped into it into a record in OUTDIR, until Ctrl-C or SIGTERM.
+
+    One line per file on stderr: level, file, status (ok, needs_review, error, duplicate), seconds, fields found.
+    Ctrl-C or SIGTERM finishes the current file, then exits with 0; a second one stops at once.
+    """
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
+    try:
+        config = WatchConfig.create(inbox, out, archive=archive, failed=failed, settle=settle, load=options)
+        with Watcher(config, WatchLog(sys.stderr, as_json=log_json)) as watcher, stopping_on_signals(watcher):
+            summary = watcher.run(once=once)
+    except WatchError as error:
+        _say("error", str(error))
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        _say("note", "stopped at once; the next start finishes the file that was cut short")
+        raise typer.Exit(130) from None
+    except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(error)
+    if once and summary.first_error is not None:
+        raise typer.Exit(_exit_code(summary.first_error))

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT PRIMARY KEY,
     state TEXT NOT NULL CHECK (state IN ('queued', 'processing', 'done', 'failed')),
     name TEXT NOT NULL,          -- the path it was first read from
-    record TEXT,                 -- the record's file in the output folder, once done
+    record TEXT,                 -- the path of the record's file (batch, watch) or of the error note (watch)
     status TEXT,                 -- the record's status: ok, needs_review, error
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,

@@ -42,13 +42,25 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._records)
 
+    def filed(self, sha256: str) -> tuple[InvoiceRecord, Path] | None:
+        """The document's record and its file, or None: to finish what a crash cut short."""
+        line = self._records.get(sha256)
+        if line is None:
+            return None
+        record = InvoiceRecord.model_validate_json(line)
+        return record, self._name_for(Path(record.source).stem or "document", sha256)
+
     def write(self, record: InvoiceRecord) -> Path:
-        """Write the record's own file and append it to invoices.jsonl; returns the file."""
+        """Write the record's own file and append it to invoices.jsonl; returns the file.
+        A document written again (read again after a failure or a crash) keeps one line: the
+        new record replaces the old one, in its file too when the name is the same."""
         if record.sha256 is None:
             raise ValueError(f"{record.source}: a record without a sha256 cannot be filed")
         data = json.dumps(record.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
         target = self._name_for(Path(record.source).stem or "document", record.sha256)
         write_atomically(target, data.encode("utf-8"))
+        if self._records.pop(record.sha256, None) is not None:
+            write_atomically(self.jsonl, "".join(self._records.values()).encode("utf-8"))
         line = json.dumps(record.to_json_dict(), ensure_ascii=False) + "\n"
         with self.jsonl.open("a", encoding="utf-8") as stream:
             stream.write(line)

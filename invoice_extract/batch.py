@@ -1,0 +1,385 @@
+"""`invoice-extract batch`: read a folder of invoices with several processes, and go on
+where a stopped run left off.
+
+The parent process walks the folder, hashes each file and asks the ledger (``ledger.py``)
+what to do with it; it alone writes the ledger and the output folder (``outbox.py``).
+Workers only read files and send back each record as JSON. A content is read once:
+
+- new, or left ``processing`` by a run that stopped before its record was written: read it;
+- ``done`` (or ``failed``, unless ``retry_failed``) under this file's name: done earlier;
+- ``done`` or ``failed`` under another name, or seen earlier in this run: a duplicate.
+
+A stopped run loses nothing written: a record is on disk (``Outbox.write``) before the
+ledger says done, a document left ``processing`` whose record was written is finished from
+it, and a document read again (``retry_failed``) replaces its line in invoices.jsonl.
+
+Inputs are only read, never moved or changed. Two engines run the workers: ``local`` (a
+process pool on this machine) and ``ray`` (an actor pool on a Ray cluster; the files and
+the output folder must be on a filesystem every node sees). Both hand each record to the
+same code here, so both write the same outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from .documents import LoadOptions, file_sha256
+from .errors import InputFileError, InvoiceExtractError
+from .ledger import Document, Ledger
+from .ner import Tagger
+from .outbox import Outbox
+from .pipeline import collect_inputs, read
+from .record import InvoiceRecord, RecordError, Status
+
+Engine = Literal["local", "ray"]
+Kind = Literal["read", "duplicate", "earlier"]
+# invoices.csv is rewritten from every record so far, so not after each file.
+CSV_EVERY_S = 60.0
+
+
+class EngineUnavailableError(RuntimeError):
+    """The engine cannot start: Ray is not installed, or no cluster at the address given.
+    ``option`` names the command-line option to change."""
+
+    def __init__(self, message: str, option: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file.
+
+    kind: ``read`` in this run; ``duplicate``: its content is another file's; ``earlier``:
+    a previous run dealt with this very file. status: its document's record status (None
+    for a duplicate). error: why its document could not be read.
+    """
+
+    path: Path
+    kind: Kind
+    status: Status | None = None
+    pages: int = 0
+    error: RecordError | None = None
+
+
+@dataclass
+class Summary:
+    """Counts of a batch run, outcome by outcome."""
+
+    ok: int = 0
+    needs_review: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    earlier: int = 0
+    failed_earlier: int = 0
+    pages: int = 0
+    first_error: RecordError | None = None  # the first failure reported, this run or an earlier one
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.error is not None and self.first_error is None:
+            self.first_error = outcome.error
+        if outcome.kind == "duplicate":
+            self.duplicates += 1
+        elif outcome.kind == "earlier":
+            self.earlier += 1
+            self.failed_earlier += outcome.status == "error"
+        else:
+            self.pages += outcome.pages
+            self.ok += outcome.status == "ok"
+            self.needs_review += outcome.status == "needs_review"
+            self.failed += outcome.status == "error"
+
+
+def find_inputs(src: Path, glob: str | None = None) -> list[Path]:
+    """SRC's invoice files (as ``collect_inputs`` walks a folder), as absolute paths so the
+    ledger knows a file however SRC was spelled, and Ray workers find it from any directory;
+    with ``glob``, only those matching it (relative to SRC, ``**`` for any depth)."""
+    if not src.is_dir():
+        raise InputFileError("is not a folder (batch reads a folder; extract reads files)", path=str(src))
+    found = collect_inputs([src.absolute()])
+    if glob is not None:
+        matching = set(src.absolute().glob(glob))
+        found = [path for path in found if path in matching]
+    return found
+
+
+def run_batch(inputs: Iterable[Path], out: Path, options: LoadOptions | None = None, *, workers: int = 0,
+              engine: Engine = "local", ray_address: str | None = None,
+              retry_failed: bool = False) -> Iterator[Outcome]:
+    """Read ``inputs`` into the output folder ``out``, yielding one Outcome per file as it is
+    settled (not in input order). ``workers``: files read at once (0: one per core, or per
+    CPU of the Ray cluster). The workers start only when a file needs reading."""
+    job = _Job(out, retry_failed)
+    pool: _Pool | None = None
+    try:
+        for path in inputs:
+            planned = job.plan(path)
+            if isinstance(planned, Outcome):
+                yield planned
+                continue
+            if pool is None:
+                pool = _start_pool(engine, options or LoadOptions(), workers, ray_address)
+            # A bounded number of files in flight keeps memory flat however many there are.
+            while job.in_flight >= pool.capacity:
+                yield from job.collect(pool)
+            job.submit(pool, path, planned)
+        while pool is not None and job.in_flight:
+            yield from job.collect(pool)
+    finally:
+        if pool is not None:
+            pool.close()
+        job.close()
+
+
+class _Pool(Protocol):
+    capacity: int  # files in flight at most: enough to keep every worker busy
+
+    def submit(self, path: str) -> None: ...
+
+    def results(self) -> list[str]:
+        """Record JSON of at least one finished file; blocks until there is one."""
+
+    def close(self) -> None: ...
+
+
+class _Job:
+    """The parent's side: the ledger, the output folder and the files being read."""
+
+    def __init__(self, out: Path, retry_failed: bool) -> None:
+        self._ledger = Ledger(out)
+        self._outbox = Outbox(out)
+        self._retry_failed = retry_failed
+        self._seen: set[str] = set()  # contents met in this run
+        self._reading: dict[str, tuple[Path, str]] = {}  # source sent to a worker -> (path, sha256)
+        self._csv_at = time.monotonic()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._reading)
+
+    def plan(self, path: Path) -> Outcome | str:
+        """The file's outcome when it needs no reading, else the sha256 of its content."""
+        try:
+            sha256 = file_sha256(path)
+        except InvoiceExtractError as error:
+            # Unreadable, so no content to key it by: reported, not filed; the next run tries again.
+            return Outcome(path, "read", "error", error=RecordError(code=error.code, message=str(error)))
+        document = self._ledger.get(sha256)
+        if document is not None and document.state == "processing" and self._finish_filed(sha256):
+            document = self._ledger.get(sha256)
+        if document is not None and (document.state == "done"
+                                     or (document.state == "failed" and not self._retry_failed)):
+            self._seen.add(sha256)
+            return self._earlier(path, document) or self._duplicate(path, sha256)
+        if sha256 in self._seen:
+            return self._duplicate(path, sha256)
+        self._seen.add(sha256)
+        return sha256
+
+    def _finish_filed(self, sha256: str) -> bool:
+        """Whether a run that stopped after writing the document's record, before the ledger
+        knew, left it: then the ledger is finished from the record, not the file read again."""
+        filed = self._outbox.filed(sha256)
+        if filed is not None:
+            self._finish(sha256, *filed)
+        return filed is not None
+
+    def _duplicate(self, path: Path, sha256: str) -> Outcome:
+        self._ledger.arrived(str(path), sha256, "duplicate")
+        return Outcome(path, "duplicate")
+
+    def _earlier(self, path: Path, document: Document) -> Outcome | None:
+        """What an earlier run made of this very file, if it met it."""
+        outcomes = [outcome for seen, outcome, _ in self._ledger.arrivals(document.sha256) if seen == str(path)]
+        if outcomes and outcomes[-1] == "duplicate":
+            return Outcome(path, "earlier")
+        if not outcomes and document.name != str(path):
+            return None
+        if not outcomes:  # a run stopped before it noted the file: noted now
+            self._ledger.arrived(str(path), document.sha256, "failed" if document.state == "failed" else "done")
+        return Outcome(path, "earlier", document.status, error=_ledger_error(document.error))
+
+    def submit(self, pool: _Pool, path: Path, sha256: str) -> None:
+        self._ledger.start(sha256, str(path))
+        pool.submit(str(path))
+        self._reading[str(path)] = (path, sha256)
+
+    def collect(self, pool: _Pool) -> Iterator[Outcome]:
+        for data in pool.results():
+            record = InvoiceRecord.model_validate_json(data)
+            path, sha256 = self._reading.pop(record.source)
+            yield self._file(path, sha256, record)
+        if time.monotonic() - self._csv_at > CSV_EVERY_S:
+            self._outbox.refresh_csv()
+            self._csv_at = time.monotonic()
+
+    def _file(self, path: Path, sha256: str, record: InvoiceRecord) -> Outcome:
+        """Write the record, then tell the ledger (a crash in between: see _finish_filed)."""
+        if record.sha256 != sha256:
+            # The worker hashes the file again; if it vanished or changed since, the ledger's
+            # key wins so that ledger and outbox agree (a changed file is new content next run).
+            record = record.model_copy(update={"sha256": sha256})
+        error = self._finish(sha256, record, self._outbox.write(record))
+        self._ledger.arrived(str(path), sha256, "failed" if error else "done")
+        return Outcome(path, "read", record.status, record.pages, error)
+
+    def _finish(self, sha256: str, record: InvoiceRecord, record_file: Path) -> RecordError | None:
+        error = record.errors[0] if record.errors else None
+        self._ledger.finish(sha256, record=str(record_file), status=record.status,
+                            error=f"{error.code}: {error.message}" if error else None)
+        return error
+
+    def close(self) -> None:
+        try:
+            self._outbox.refresh_csv()
+        finally:
+            self._ledger.close()
+
+
+def _ledger_error(text: str | None) -> RecordError | None:
+    """The ledger keeps an error as ``code: message``."""
+    if text is None:
+        return None
+    code, _, message = text.partition(": ")
+    return RecordError(code=code, message=message)
+
+
+class _Reader:
+    """One worker's model and reading options, made once per process (loading them takes
+    half a second and most of a worker's memory). The Ray engine makes it an actor; the local
+    one keeps one per process."""
+
+    def __init__(self, options: LoadOptions, threads: int) -> None:
+        # Each worker OCRs its own file on its share of the cores; records need no page images.
+        self._options = replace(options, workers=threads, keep_images=False)
+        self._tagger = Tagger(threads=threads)
+
+    def read(self, path: str) -> str:
+        # JSON, not the pydantic object: small, and the same for both engines.
+        return read(path, self._options, tagger=self._tagger).record.model_dump_json()
+
+
+def _start_pool(engine: Engine, options: LoadOptions, workers: int, ray_address: str | None) -> _Pool:
+    if engine == "ray":
+        return _RayPool(options, workers, ray_address)
+    return _LocalPool(options, workers)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+_reader: _Reader | None = None  # the local pool's worker, one per process
+
+
+def _start_worker(options: LoadOptions, threads: int, parent: int) -> None:
+    global _reader
+    # Ctrl-C reaches the whole process group; the parent handles it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    _reader = _Reader(options, threads)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (kill -9, out of memory) would wait for work forever,
+    holding its memory: it ends itself instead."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _read_in_worker(path: str) -> str:
+    assert _reader is not None, "the pool's initializer makes the reader"
+    return _reader.read(path)
+
+
+class _LocalPool:
+    """Worker processes on this machine, sharing its cores."""
+
+    def __init__(self, options: LoadOptions, workers: int) -> None:
+        workers = workers or _cores()
+        self.capacity = 2 * workers
+        self._paths: dict[Future[str], str] = {}
+        # spawn, not fork: workers start clean (no copy of the parent's threads or ledger
+        # connection), so their memory is their own.
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=_start_worker,
+            initargs=(options, max(1, _cores() // workers), os.getpid()),
+        )
+
+    def submit(self, path: str) -> None:
+        self._paths[self._executor.submit(_read_in_worker, path)] = path
+
+    def results(self) -> list[str]:
+        done, _ = wait(self._paths, return_when=FIRST_COMPLETED)
+        try:
+            return [future.result() for future in done]
+        except BrokenProcessPool:
+            raise InvoiceExtractError(
+                "a worker process died (out of memory, or killed) while reading one of "
+                f"{', '.join(sorted(self._paths.values()))}; run the same command again to go on"
+            ) from None
+        finally:
+            for future in done:
+                del self._paths[future]
+
+    def close(self) -> None:
+        # Files not started are dropped; those being read finish (one per worker at most).
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _RayPool:
+    """An actor pool on a Ray cluster, each actor holding one model."""
+
+    def __init__(self, options: LoadOptions, workers: int, address: str | None) -> None:
+        try:
+            import ray
+            from ray.util import ActorPool
+        except ImportError:
+            raise EngineUnavailableError("Ray is not installed: pip install 'invoice-extract[ray]'",
+                                         "--engine") from None
+        self._ray = ray
+        # A caller (a test, a notebook) may have started Ray already; it stops it too.
+        self._started_ray = not ray.is_initialized()
+        if self._started_ray:
+            try:
+                ray.init(address=address, include_dashboard=False, logging_level="WARNING")
+            except ConnectionError as error:
+                raise EngineUnavailableError(f"no Ray cluster at {address} ({error}); start one with "
+                                             "'ray start --head'", "--ray-address") from None
+        # Each actor takes a CPU; more actors than CPUs would wait for one forever.
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        workers = min(workers or cpus, cpus)
+        self.capacity = 2 * workers
+        actor = ray.remote(num_cpus=1)(_Reader)
+        self._actors = [actor.remote(options, 1) for _ in range(workers)]
+        self._pool = ActorPool(self._actors)
+
+    def submit(self, path: str) -> None:
+        self._pool.submit(_remote_read, path)
+
+    def results(self) -> list[str]:
+        try:
+            return [self._pool.get_next_unordered()]
+        except self._ray.exceptions.RayActorError as error:
+            raise InvoiceExtractError(f"a Ray worker died ({error}); run the same command again to go on") from None
+
+    def close(self) -> None:
+        for actor in self._actors:
+            self._ray.kill(actor)  # their CPUs go back to the cluster now, not when collected
+        if self._started_ray:
+            self._ray.shutdown()
+
+
+def _remote_read(actor: Any, path: str) -> Any:
+    return actor.read.remote(path)

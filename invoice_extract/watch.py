@@ -1,0 +1,603 @@
+"""`invoice-extract watch`: a folder that turns the invoices dropped into it into records.
+
+Files directly in the inbox are inputs; its subfolders (``processed/``, ``failed/``, and any
+other) are left alone, as are dotfiles, symlinks and the temporary names of downloads and
+copies (``*.part``, ``*.crdownload``, ``*.tmp``, ``~$*``). A file is taken once its size and
+times have not changed for ``settle`` seconds. Watchdog's events only wake the loop early; a
+rescan at least every ``settle`` seconds finds anything they missed, and the first scan finds
+what arrived while the watcher was down.
+
+What becomes of a file (one content is extracted once, see ``ledger.py``):
+
+- its content has a record already: it is a duplicate, archived without a second extraction;
+- otherwise it is extracted; a record goes to the output folder (``outbox.py``) and the file
+  to ``ARCHIVE/YYYY-MM/``; a file that cannot be read goes to ``FAILED/`` with
+  ``NAME.error.json`` beside it (no record). Dropped again, a failed file is tried again.
+
+Crash safety: after ``kill -9`` at any moment, the next start finishes the job. Each step
+below is durable before the next begins, and each state it can stop in is recognised:
+
+1. ``ledger.start`` (processing), extract; killed here: extracted again on restart.
+2. ``outbox.write``; killed after it: the ledger says processing but the outbox has the
+   record, so the ledger is finished from it, not extracted again.
+3. ``ledger.finish``; killed after it: the content is done, read from this very path, which
+   has no arrival yet: it is archived, not taken for a duplicate.
+4. the move, as a hard link then an unlink; killed between them: the input's twin is found
+   in the archive and the input is unlinked (``move_to_free_name``).
+5. ``ledger.arrived``; killed just before it, the only loss is that arrival's row.
+
+Nothing is overwritten: a clash gets ``NAME (2).pdf``. Moves need the archive on the
+inbox's file system to be atomic; elsewhere the file is copied, made durable, and only then
+unlinked (a kill in between leaves the copy and the input: archived twice, never lost).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import logging
+import os
+import secrets
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from .documents import LoadOptions, file_sha256
+from .errors import InputFileError
+from .exporters import write_atomically
+from .ledger import Document, Ledger
+from .ner import Tagger
+from .outbox import Outbox
+from .pipeline import read
+from .record import RECORD_FIELDS, InvoiceRecord, RecordError
+
+DEFAULT_SETTLE = 2.0
+LOCK_NAME = ".invoice-extract-watch.lock"
+ERROR_SUFFIX = ".error.json"
+TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp")
+CSV_EVERY = 10.0  # seconds invoices.csv may lag behind while a backlog is worked through
+BURST = 0.05  # after an event, wait this long so a burst of writes costs one rescan
+STOP_CHECK = 0.25  # the longest the loop sleeps without looking at the stop flag
+# os.link fails with these where a file system has no hard links, or Linux's
+# protected_hardlinks refuses to link another user's file.
+_NO_HARD_LINKS = {errno.EPERM, errno.EACCES, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+
+# Watchdog logs a harmless race when an event comes in as its observer stops; without a
+# handler of its own, Python would print that on stderr, in the middle of a JSON log.
+logging.getLogger("watchdog").addHandler(logging.NullHandler())
+
+FileKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: any write changes one
+
+
+class WatchError(Exception):
+    """The watcher cannot start: a bad folder, or another watcher holds it."""
+
+
+def is_input_name(name: str) -> bool:
+    """Whether a file with this name in the inbox is an input (hidden and temporary ones are not)."""
+    return not (name.startswith((".", "~$")) or name.lower().endswith(TEMPORARY_SUFFIXES))
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """Resolved, checked folders and settings; build it with ``WatchConfig.create``."""
+
+    inbox: Path
+    out: Path
+    archive: Path  # processed files go to archive/YYYY-MM/
+    failed: Path
+    settle: float = DEFAULT_SETTLE
+    load: LoadOptions = field(default_factory=lambda: LoadOptions(keep_images=False))
+
+    @classmethod
+    def create(cls, inbox: Path, out: Path, *, archive: Path | None = None, failed: Path | None = None,
+               settle: float = DEFAULT_SETTLE, load: LoadOptions | None = None) -> WatchConfig:
+        inbox = inbox.resolve()
+        if not inbox.is_dir():
+            raise WatchError(f"{inbox}: no such folder; create it, or name the folder to watch")
+        if settle < 0:
+            raise WatchError(f"the settle time must be 0 seconds or more, not {settle}")
+        config = cls(inbox, out.resolve(), (archive or inbox / "processed").resolve(),
+                     (failed or inbox / "failed").resolve(), settle, load or LoadOptions(keep_images=False))
+        for what, folder in (("output", config.out), ("archive", config.archive), ("failed", config.failed)):
+            if folder == inbox:
+                raise WatchError(f"{folder}: the {what} folder cannot be the inbox itself, or its files "
+                                 "would be read as invoices; use a subfolder or another folder")
+        return config
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: the log line."""
+
+    file: str
+    status: str  # ok, needs_review, error or duplicate
+    seconds: float
+    moved_to: str
+    fields: int | None = None
+    duplicate_of: str | None = None
+    error: RecordError | None = None
+
+    @property
+    def level(self) -> str:
+        return {"needs_review": "warning", "error": "error"}.get(self.status, "info")
+
+
+class WatchLog:
+    """One line per file (and per start and stop) on a text stream: for people, or JSON."""
+
+    def __init__(self, stream: TextIO, *, as_json: bool = False) -> None:
+        self._stream = stream
+        self._as_json = as_json
+
+    def file(self, outcome: Outcome) -> None:
+        if self._as_json:
+            data: dict[str, Any] = {"level": outcome.level, "file": outcome.file, "status": outcome.status,
+                                    "seconds": round(outcome.seconds, 3), "fields": outcome.fields,
+                                    "moved_to": outcome.moved_to}
+            if outcome.duplicate_of is not None:
+                data["duplicate_of"] = outcome.duplicate_of
+            if outcome.error is not None:
+                data["error"] = outcome.error.model_dump()
+            self._json(data)
+            return
+        if outcome.error is not None:
+            detail = f" ({outcome.error.code}: {outcome.error.message})"
+        elif outcome.duplicate_of is not None:
+            detail = f" of {outcome.duplicate_of}"
+        else:
+            detail = f", {outcome.fields} of {len(RECORD_FIELDS)} fields"
+        self._line(outcome.level, f"{outcome.file}: {outcome.status}{detail}, {outcome.seconds:.2f} s "
+                                  f"-> {outcome.moved_to}")
+
+    def note(self, level: str, message: str) -> None:
+        if self._as_json:
+            self._json({"level": level, "message": message})
+        else:
+            self._line(level, message)
+
+    def _json(self, data: dict[str, Any]) -> None:
+        stamp = datetime.now().astimezone().isoformat(timespec="milliseconds")
+        self._write(json.dumps({"time": stamp, **data}, ensure_ascii=False))
+
+    def _line(self, level: str, message: str) -> None:
+        self._write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {level:<7} {message}")
+
+    def _write(self, line: str) -> None:
+        self._stream.write(line + "\n")
+        self._stream.flush()  # a log read by tail -f or a supervisor must not wait for a buffer
+
+
+@dataclass
+class Summary:
+    """Files per outcome, and the first failure's error code (for ``--once``'s exit code)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    first_error: str | None = None
+
+    def add(self, outcome: Outcome) -> None:
+        self.counts[outcome.status] += 1
+        if outcome.error is not None and self.first_error is None:
+            self.first_error = outcome.error.code
+
+    def __str__(self) -> str:
+        total = sum(self.counts.values())
+        return (f"{total} file{'s' if total != 1 else ''}: {self.counts['ok']} ok, "
+                f"{self.counts['needs_review']} need review, {self.counts['error']} failed, "
+                f"{self.counts['duplicate']} duplicate{'s' if self.counts['duplicate'] != 1 else ''}")
+
+
+@dataclass
+class _Seen:
+    key: FileKey
+    since: float  # monotonic time this key was first seen
+
+
+class _Wake(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher) -> None:
+        self._watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self._watcher.wake()
+
+
+class Watcher:
+    """Watches one inbox into one output folder. Holds both folders' locks, the ledger and the
+    model from creation to ``close`` (or the end of a ``with`` block)."""
+
+    def __init__(self, config: WatchConfig, log: WatchLog, *, tagger: Tagger | None = None) -> None:
+        self.config = config
+        self._log = log
+        self._seen: dict[str, _Seen] = {}
+        self._stop_reason: str | None = None
+        self._wake = threading.Event()
+        self._csv_stale = False
+        self._csv_at = time.monotonic()
+        self.summary = Summary()
+        self._stack = ExitStack()
+        try:
+            try:
+                for folder in (config.out, config.archive, config.failed):
+                    folder.mkdir(parents=True, exist_ok=True)
+                # Two watchers on one inbox would take the same files; on one output folder, both
+                # would append to invoices.jsonl. The locks go with the process, even on kill -9.
+                self._stack.enter_context(_locked(config.inbox))
+                self._stack.enter_context(_locked(config.out))
+            except OSError as error:
+                raise WatchError(f"{error.filename}: {error.strerror}; the watcher moves files out of "
+                                 "the inbox and writes to the output folder") from None
+            self._ledger = self._stack.enter_context(Ledger(config.out))
+            self._outbox = Outbox(config.out)
+            self._tagger = tagger or Tagger.shared()  # loaded now, so the first file waits for nothing
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def __enter__(self) -> Watcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stack.close()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_reason is not None
+
+    def stop(self, reason: str = "asked to stop") -> None:
+        """Finish the current file, then return from ``run``. Safe in a signal handler: it
+        only sets a flag, which the loop looks at at least every STOP_CHECK seconds."""
+        self._stop_reason = reason
+
+    def wake(self) -> None:
+        """Something changed in the inbox: rescan now (called from watchdog's thread)."""
+        self._wake.set()
+
+    def run(self, *, once: bool = False) -> Summary:
+        """Process files until ``stop``; with ``once``, only the files there at the start,
+        each once it has settled."""
+        config = self.config
+        self._log.note("info", f"{'reading' if once else 'watching'} {config.inbox} -> {config.out} "
+                               f"(settle {config.settle:g} s)")
+        if len(self._outbox):
+            self._outbox.refresh_csv()  # a crash may have come between a record and its CSV row
+        observer = None if once else self._observe()
+        try:
+            self._loop(once)
+        finally:
+            if observer is not None:
+                observer.stop()
+                observer.join()
+            if self._csv_stale:
+                self._outbox.refresh_csv()
+        ending = f"stopped ({self._stop_reason})" if self.stopping else "done"
+        self._log.note("info", f"{ending}: {self.summary}")
+        return self.summary
+
+    def _loop(self, once: bool) -> None:
+        self._scan()
+        wanted = set(self._seen) if once else None
+        while not self.stopping and (wanted is None or wanted):
+            ready = self._settled(wanted)
+            for name in ready:
+                if self.stopping:
+                    return
+                self._take(name)
+                if self._csv_stale and time.monotonic() - self._csv_at > CSV_EVERY:
+                    self._refresh_csv()
+            if self._csv_stale:
+                self._refresh_csv()
+            if not ready:
+                self._sleep(self._next_check(wanted))
+            self._scan()
+            if wanted is not None:
+                wanted &= self._seen.keys()  # taken, or gone: either way it left the inbox
+
+    def _scan(self) -> None:
+        """Note each input's size and times; a changed file starts settling again."""
+        now = time.monotonic()
+        found: dict[str, _Seen] = {}
+        with os.scandir(self.config.inbox) as entries:
+            for entry in entries:
+                if not is_input_name(entry.name) or not entry.is_file(follow_symlinks=False):
+                    continue
+                try:
+                    key = _key(entry.stat(follow_symlinks=False))
+                except FileNotFoundError:
+                    continue
+                seen = self._seen.get(entry.name)
+                found[entry.name] = seen if seen is not None and seen.key == key else _Seen(key, now)
+        self._seen = found
+
+    def _settled(self, wanted: set[str] | None) -> list[str]:
+        """Files unchanged for the settle time, in the order they were noticed."""
+        now = time.monotonic()
+        names = [name for name, seen in self._seen.items()
+                 if now - seen.since >= self.config.settle and (wanted is None or name in wanted)]
+        return sorted(names, key=lambda name: (self._seen[name].since, name))
+
+    def _next_check(self, wanted: set[str] | None) -> float:
+        """Until the next file may have settled; at most the settle time, the rescan that
+        catches whatever the events missed."""
+        now = time.monotonic()
+        waits = [seen.since + self.config.settle - now for name, seen in self._seen.items()
+                 if wanted is None or name in wanted]
+        return max(BURST, min(waits, default=self.config.settle))
+
+    def _sleep(self, seconds: float) -> None:
+        """Until an event, a stop, or the time is up. Sliced, because the signal handler only
+        sets a flag: taking an Event's lock in a handler can deadlock the thread it interrupts."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping and (left := deadline - time.monotonic()) > 0:
+            if self._wake.wait(min(left, STOP_CHECK)):
+                time.sleep(BURST)  # let a burst of writes settle into one rescan
+                break
+        self._wake.clear()
+
+    def _observe(self) -> BaseObserver | None:
+        observer = Observer()
+        observer.schedule(_Wake(self), str(self.config.inbox), recursive=False)
+        try:
+            observer.start()
+        except OSError as error:  # out of inotify watches, say: rescans still find every file
+            self._log.note("warning", f"cannot follow changes in {self.config.inbox} ({error}); "
+                                      f"looking every {self.config.settle:g} s instead")
+            return None
+        return observer
+
+    def _take(self, name: str) -> None:
+        path = self.config.inbox / name
+        started = time.monotonic()
+        try:
+            sha = file_sha256(path)
+        except InputFileError as error:
+            if not os.path.lexists(path):
+                return  # taken away before it could be read
+            outcome = self._fail(path, None, RecordError(code=error.code, message=str(error)), started)
+        else:
+            outcome = self._handle(path, sha, self._seen[name].key, started)
+        if outcome is not None:
+            self.summary.add(outcome)
+            self._log.file(outcome)
+
+    def _handle(self, path: Path, sha: str, key: FileKey, started: float) -> Outcome | None:
+        """The per-file protocol of the module's docstring."""
+        document = self._ledger.get(sha)
+        filed = self._outbox.filed(sha)
+        if document is not None and document.state == "processing" and filed is not None:
+            record, record_file = filed  # killed after the record was written: finish the ledger
+            self._ledger.finish(sha, record=str(record_file), status=record.status)
+            document = self._ledger.get(sha)
+        if document is not None and document.state == "done" and filed is not None:
+            record = filed[0]
+            if document.name == str(path) and not self._arrived(path, sha):
+                return self._archive(path, sha, record, started)  # killed before the move
+            return self._duplicate(path, sha, document, started)
+        return self._extract(path, sha, key, started)
+
+    def _extract(self, path: Path, sha: str, key: FileKey, started: float) -> Outcome | None:
+        self._ledger.start(sha, str(path))
+        record = read(path, self.config.load, tagger=self._tagger).record
+        if record.status == "error" and self.stopping:
+            # Ctrl-C reaches Tesseract too (a terminal signals the whole process group, and so
+            # does systemd's stop), so the failure may be the signal's: read it again, now
+            # that the signal has passed, to finish the file as promised.
+            record = read(path, self.config.load, tagger=self._tagger).record
+        try:
+            changed = _key(path.stat()) != key
+        except FileNotFoundError:
+            return None  # taken away while it was read
+        if changed:
+            self._log.note("warning", f"{path.name}: changed while it was read; waiting for it to settle again")
+            return None
+        if record.status == "error":
+            return self._fail(path, sha, record.errors[0], started)
+        record_file = self._outbox.write(record)
+        self._csv_stale = True
+        self._ledger.finish(sha, record=str(record_file), status=record.status)
+        return self._archive(path, sha, record, started)
+
+    def _archive(self, path: Path, sha: str, record: InvoiceRecord, started: float) -> Outcome:
+        moved = move_to_free_name(path, self._month_folder())
+        self._ledger.arrived(str(path), sha, "done", str(moved))
+        fields = sum(getattr(record, name) is not None for name in RECORD_FIELDS)
+        return Outcome(path.name, record.status, time.monotonic() - started, self._shown(moved), fields=fields)
+
+    def _duplicate(self, path: Path, sha: str, original: Document, started: float) -> Outcome:
+        moved = move_to_free_name(path, self._month_folder())
+        self._ledger.arrived(str(path), sha, "duplicate", str(moved))
+        return Outcome(path.name, "duplicate", time.monotonic() - started, self._shown(moved),
+                       duplicate_of=self._shown(Path(original.name)))
+
+    def _fail(self, path: Path, sha: str | None, error: RecordError, started: float) -> Outcome:
+        """To the failed folder, with the reason beside it; a file that cannot even be
+        hashed has no content to note in the ledger."""
+        note = {"file": path.name, "sha256": sha, "failed_at": datetime.now().astimezone().isoformat(),
+                "error": error.model_dump()}
+        moved = move_to_free_name(path, self.config.failed, note=note)
+        if sha is not None:
+            self._ledger.finish(sha, record=str(_note_path(moved)), status="error",
+                                error=f"{error.code}: {error.message}")
+            self._ledger.arrived(str(path), sha, "failed", str(moved))
+        return Outcome(path.name, "error", time.monotonic() - started, self._shown(moved), error=error)
+
+    def _arrived(self, path: Path, sha: str) -> bool:
+        return any(arrival == str(path) for arrival, _, _ in self._ledger.arrivals(sha))
+
+    def _month_folder(self) -> Path:
+        return self.config.archive / time.strftime("%Y-%m")
+
+    def _shown(self, path: Path) -> str:
+        """A path as the log shows it: relative to the inbox when it is inside."""
+        try:
+            return str(path.relative_to(self.config.inbox))
+        except ValueError:
+            return str(path)
+
+    def _refresh_csv(self) -> None:
+        self._outbox.refresh_csv()
+        self._csv_stale = False
+        self._csv_at = time.monotonic()
+
+
+@contextmanager
+def stopping_on_signals(watcher: Watcher) -> Iterator[None]:
+    """SIGTERM and SIGINT (Ctrl-C) let the current file finish; a second one stops at once
+    (KeyboardInterrupt), which is safe: the next start finishes what was cut short."""
+
+    def handle(number: int, frame: FrameType | None) -> None:
+        if watcher.stopping:
+            raise KeyboardInterrupt
+        watcher.stop(signal.Signals(number).name)
+
+    previous = {number: signal.signal(number, handle) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def move_to_free_name(source: Path, folder: Path, *, note: dict[str, Any] | None = None) -> Path:
+    """Move ``source`` into ``folder`` under its own name, or ``NAME (2).ext``... when that is
+    taken; never overwrite. With ``note``, first write it as ``<new name>.error.json``.
+
+    If a kill came between the hard link and the unlink of an earlier move, the input's twin
+    is among the names tried: the input is then unlinked and the twin's name returned."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for candidate in _candidates(folder, source.name):
+        if os.path.lexists(candidate):
+            if _same_file(candidate, source):
+                source.unlink()
+                _fsync_folder(source.parent)
+                return candidate
+            continue
+        if note is not None:
+            note_path = _note_path(candidate)
+            if not _is_own_note(note_path, note["sha256"]):
+                continue  # another file's reason; our own is a leftover of a kill, rewritten
+            write_atomically(note_path, (json.dumps(note, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        if _move_no_clobber(source, candidate):
+            _fsync_folder(folder)
+            _fsync_folder(source.parent)
+            return candidate
+    raise AssertionError("unreachable: the names to try never run out")
+
+
+def _move_no_clobber(source: Path, target: Path) -> bool:
+    """Move; False if ``target`` exists. Across file systems: copy, fsync, then unlink."""
+    try:
+        return _rename_no_clobber(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    with source.open("rb") as reader, temporary.open("xb") as writer:
+        while chunk := reader.read(1 << 20):
+            writer.write(chunk)
+        writer.flush()
+        os.fsync(writer.fileno())
+    placed = False
+    try:
+        placed = _rename_no_clobber(temporary, target)
+    finally:
+        if not placed:
+            temporary.unlink(missing_ok=True)
+    if placed:
+        _fsync_folder(target.parent)  # the copy is durable before the input goes
+        source.unlink()
+    return placed
+
+
+def _rename_no_clobber(source: Path, target: Path) -> bool:
+    """os.link fails rather than replace an existing name, which os.rename would do."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except FileExistsError:
+        return False
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+        # No hard links here. The lock keeps other watchers out, so only an outsider could
+        # take the name between this check and the rename.
+        if os.path.lexists(target):
+            return False
+        os.rename(source, target)
+        return True
+    source.unlink()
+    return True
+
+
+def _candidates(folder: Path, name: str) -> Iterator[Path]:
+    yield folder / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    number = 2
+    while True:
+        yield folder / f"{stem} ({number}){suffix}"
+        number += 1
+
+
+def _note_path(moved: Path) -> Path:
+    return moved.with_name(moved.name + ERROR_SUFFIX)
+
+
+def _is_own_note(path: Path, sha: str | None) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("sha256") == sha
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def _key(stat: os.stat_result) -> FileKey:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+def _fsync_folder(folder: Path) -> None:
+    """A rename or unlink is durable once its folder is synced."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` for this process's lifetime (flock: released by the
+    kernel when the process ends, however it ends)."""
+    with open(folder / LOCK_NAME, "a+", encoding="ascii") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise WatchError(f"{folder}: another invoice-extract watch (process {holder}) is using it") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield

@@ -1,0 +1,407 @@
+"""`invoice-extract watch`: real watcher processes on real folders, and the crash windows.
+
+Inputs are small digital invoices (``render_invoice_pdf``, a few hundredths of a second each
+to read). Nothing waits a fixed time for the watcher: tests poll for what they expect, with
+a timeout, and only the writers sleep (less than the settle time, by a wide margin).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from invoice_extract.documents import file_sha256
+from invoice_extract.ledger import Ledger
+from invoice_extract.outbox import Outbox
+from invoice_extract.pipeline import read
+from invoice_extract.training.synthetic import random_spec, render_invoice_pdf
+from invoice_extract.watch import (
+    WatchConfig,
+    Watcher,
+    WatchError,
+    WatchLog,
+    is_input_name,
+    move_to_free_name,
+)
+
+CLI = Path(sys.executable).with_name("invoice-extract")
+MONTH = time.strftime("%Y-%m")  # the archive's folder (a test run across midnight at a month's end would fail)
+
+
+def pdf(path: Path, seed: int) -> Path:
+    render_invoice_pdf(random_spec(seed), path)
+    return path
+
+
+def broken(path: Path, seed: int) -> Path:
+    """A PDF cut in half: corrupt_file. Seeds give distinct contents."""
+    whole = path.with_name(f".whole-{seed}")
+    pdf(whole, seed)
+    path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    whole.unlink()
+    return path
+
+
+def command(inbox: Path, out: Path, *extra: str, settle: float = 0.2) -> list[str]:
+    return [str(CLI), "watch", str(inbox), "--out", str(out), "--settle", str(settle), "--log-json", *extra]
+
+
+def once(inbox: Path, out: Path) -> tuple[int, list[dict]]:
+    done = subprocess.run(command(inbox, out, "--once"), capture_output=True, text=True, timeout=120)
+    return done.returncode, [json.loads(line) for line in done.stderr.splitlines()]
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
+
+
+class Live:
+    """A watcher process; its JSON log goes to a file (a pipe nobody reads could fill up)."""
+
+    def __init__(self, inbox: Path, out: Path, log: Path, settle: float) -> None:
+        self.log = log
+        self._stream = log.open("a")
+        self.process = subprocess.Popen(command(inbox, out, settle=settle), stderr=self._stream)
+        # Started once the model is loaded and the first line is out.
+        wait_for(lambda: self.lines() or self.process.poll() is not None, "the watcher to start")
+        assert self.process.poll() is None, log.read_text()
+
+    def lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines(keepends=True)
+                if line.endswith("\n")]
+
+    def files(self) -> list[dict]:
+        return [line for line in self.lines() if "file" in line]
+
+    def close(self) -> int:
+        if self.process.poll() is None:
+            self.process.kill()
+        code = self.process.wait(timeout=30)
+        self._stream.close()
+        return code
+
+
+@contextmanager
+def live(inbox: Path, out: Path, log: Path, settle: float = 0.2) -> Iterator[Live]:
+    watcher = Live(inbox, out, log, settle)
+    try:
+        yield watcher
+    finally:
+        watcher.close()
+
+
+def records(out: Path) -> list[dict]:
+    jsonl = out / "invoices.jsonl"
+    return [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()] if jsonl.exists() else []
+
+
+def jsonl_lines(out: Path) -> int:
+    jsonl = out / "invoices.jsonl"
+    return jsonl.read_bytes().count(b"\n") if jsonl.exists() else 0
+
+
+def record_files(out: Path) -> set[str]:
+    return {path.name for path in out.glob("*.json")}
+
+
+def processed(inbox: Path) -> list[str]:
+    return sorted(path.name for path in (inbox / "processed").glob("*/*"))
+
+
+def failed(inbox: Path) -> list[str]:
+    return sorted(path.name for path in (inbox / "failed").iterdir() if not path.name.endswith(".error.json"))
+
+
+def inputs_left(inbox: Path) -> list[str]:
+    return sorted(p.name for p in inbox.iterdir() if p.is_file() and is_input_name(p.name))
+
+
+def ledger_states(out: Path) -> Counter[str]:
+    with sqlite3.connect(out / "ledger.sqlite3") as db:
+        return Counter(dict(db.execute("SELECT state, COUNT(*) FROM documents GROUP BY state").fetchall()))
+
+
+def arrivals(out: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(out / "ledger.sqlite3") as db:
+        return [(Path(path).name, outcome) for path, outcome in
+                db.execute("SELECT path, outcome FROM arrivals ORDER BY id").fetchall()]
+
+
+def test_input_names():
+    assert is_input_name("bill.pdf") and is_input_name("Rechnung März 2024.PDF")
+    for name in (".hidden.pdf", "bill.pdf.part", "bill.pdf.crdownload", "bill.TMP", "~$bill.xlsx"):
+        assert not is_input_name(name), name
+
+
+def test_once_reads_archives_and_fails_each_kind_of_file(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    good = {name: pdf(inbox / name, seed) for seed, name in
+            enumerate(["a.pdf", "b.pdf", "Facture n° 7 — été 2024.pdf", "quarterly   report  Q1.pdf"], 1)}
+    (inbox / "copy of a.pdf").write_bytes(good["a.pdf"].read_bytes())  # after a.pdf by name: the duplicate
+    broken(inbox / "broken.pdf", 5)
+    (inbox / "empty.pdf").write_bytes(b"")
+    ignored = [".hidden.pdf", "download.pdf.part", "x.pdf.crdownload", "y.tmp", "~$lock.pdf"]
+    for name in ignored:
+        pdf(inbox / name, 9)
+    (inbox / "keep").mkdir()
+    pdf(inbox / "keep" / "c.pdf", 8)  # subfolders are not inputs
+
+    code, log = once(inbox, out)
+
+    assert code == 6, log  # corrupt_file, the first failure (broken.pdf), as extract would exit
+    assert processed(inbox) == sorted([*good, "copy of a.pdf"])
+    assert failed(inbox) == ["broken.pdf", "empty.pdf"]
+    reasons = {name: json.loads((inbox / "failed" / f"{name}.error.json").read_text())["error"]["code"]
+               for name in ("broken.pdf", "empty.pdf")}
+    assert reasons == {"broken.pdf": "corrupt_file", "empty.pdf": "empty_file"}
+    assert not inputs_left(inbox)
+    assert sorted(p.name for p in inbox.iterdir() if not p.name.startswith(".")) == sorted(
+        ["download.pdf.part", "x.pdf.crdownload", "y.tmp", "~$lock.pdf", "keep", "processed", "failed"])
+    assert (inbox / "keep" / "c.pdf").exists()
+
+    found = records(out)
+    assert sorted(r["sha256"] for r in found) == sorted(file_sha256(inbox / "processed" / MONTH / name)
+                                                        for name in good)
+    assert record_files(out) == {f"{Path(name).stem}.json" for name in good}
+    assert len((out / "invoices.csv").read_text(encoding="utf-8").splitlines()) == 1 + len(good)
+    assert ledger_states(out) == {"done": 4, "failed": 2}
+    assert ("copy of a.pdf", "duplicate") in arrivals(out)
+
+    by_file = {line["file"]: line for line in log if "file" in line}
+    assert len(by_file) == 7 and len([line for line in log if "file" in line]) == 7
+    assert by_file["copy of a.pdf"]["status"] == "duplicate"
+    assert by_file["copy of a.pdf"]["duplicate_of"] == "a.pdf"
+    assert sorted(by_file["a.pdf"]) == ["fields", "file", "level", "moved_to", "seconds", "status", "time"]
+    assert (by_file["a.pdf"]["level"], by_file["a.pdf"]["fields"]) == ("info", 10)
+    assert by_file["a.pdf"]["moved_to"] == f"processed/{MONTH}/a.pdf"
+    assert by_file["broken.pdf"]["level"] == "error" and by_file["broken.pdf"]["error"]["code"] == "corrupt_file"
+
+
+def test_the_same_name_again_a_repeated_content_and_a_failure_dropped_again(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    pdf(inbox / "inv.pdf", 10)
+    first = (inbox / "inv.pdf").read_bytes()
+    broken(inbox / "bad.pdf", 11)
+    bad = (inbox / "bad.pdf").read_bytes()
+    assert once(inbox, out)[0] == 6
+
+    pdf(inbox / "inv.pdf", 12)  # the same name, another invoice
+    (inbox / "bad.pdf").write_bytes(bad)  # a failed file dropped again is read again
+    assert once(inbox, out)[0] == 6
+    assert processed(inbox) == ["inv (2).pdf", "inv.pdf"]
+    assert record_files(out) == {"inv.json", "inv (2).json"}
+    assert failed(inbox) == ["bad (2).pdf", "bad.pdf"]
+    assert (inbox / "failed" / "bad (2).pdf.error.json").exists()
+    with Ledger(out) as ledger:
+        assert ledger.get(file_sha256(inbox / "failed" / "bad.pdf")).attempts == 2
+
+    (inbox / "inv.pdf").write_bytes(first)  # the first invoice again, under its old name
+    code, log = once(inbox, out)
+    assert code == 0
+    assert [(line["file"], line["status"], line.get("duplicate_of")) for line in log if "file" in line] == [
+        ("inv.pdf", "duplicate", "inv.pdf")]
+    assert processed(inbox) == ["inv (2).pdf", "inv (3).pdf", "inv.pdf"]
+    assert (inbox / "processed" / MONTH / "inv (3).pdf").read_bytes() == first
+    assert jsonl_lines(out) == 2
+
+
+def test_a_live_watcher_waits_for_slow_writers_and_skips_temporary_names(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    data = pdf(tmp_path / "source.pdf", 20).read_bytes()
+    settle, pause, chunks = 1.5, 0.2, 10  # pauses far shorter than the settle time
+    with live(inbox, out, tmp_path / "log", settle=settle) as watcher:
+        (inbox / "download.pdf.part").write_bytes(pdf(tmp_path / "other.pdf", 21).read_bytes())
+        with (inbox / "slow.pdf").open("wb") as writer:
+            size = -(-len(data) // chunks)
+            for start in range(0, len(data), size):
+                writer.write(data[start:start + size])
+                writer.flush()
+                time.sleep(pause)
+                assert not watcher.files() and jsonl_lines(out) == 0, "a half-written file was taken"
+        wait_for(lambda: jsonl_lines(out) == 1, "the slow file's record")
+        assert records(out)[0]["sha256"] == file_sha256(tmp_path / "source.pdf")
+        assert records(out)[0]["status"] == "ok"
+        # Its whole time in the inbox was longer than the settle time: a .part name is never taken.
+        assert (inbox / "download.pdf.part").exists()
+        (inbox / "download.pdf.part").rename(inbox / "download.pdf")
+        (inbox / "again.tmp").write_bytes(data)
+        (inbox / "again.tmp").rename(inbox / "again.pdf")
+        wait_for(lambda: len(watcher.files()) == 3, "two more files")
+        statuses = {line["file"]: line["status"] for line in watcher.files()}
+        assert statuses == {"slow.pdf": "ok", "download.pdf": "ok", "again.pdf": "duplicate"}
+        assert processed(inbox) == ["again.pdf", "download.pdf", "slow.pdf"] and not failed(inbox)
+        assert jsonl_lines(out) == 2
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_finishes_the_current_file_and_exits_cleanly(tmp_path, stop):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    for seed in range(30):
+        pdf(inbox / f"bill-{seed:02}.pdf", 200 + seed)
+    with live(inbox, out, tmp_path / "log") as watcher:
+        wait_for(lambda: jsonl_lines(out) >= 3, "three records")
+        watcher.process.send_signal(stop)
+        assert watcher.process.wait(timeout=30) == 0
+        assert watcher.lines()[-1]["message"].startswith(f"stopped ({stop.name})")
+    done = processed(inbox)
+    assert 3 <= len(done) < 30 and len(done) + len(inputs_left(inbox)) == 30
+    assert jsonl_lines(out) == len(record_files(out)) == len(done)  # the file in hand was finished
+    assert ledger_states(out) == {"done": len(done)}  # none left half-way
+
+    assert once(inbox, out)[0] == 0  # and the rest, at the next start
+    assert len(processed(inbox)) == jsonl_lines(out) == 30 and not inputs_left(inbox)
+
+
+def test_killed_at_random_moments_while_working_nothing_is_lost_or_doubled(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    names = [f"invoice {i:02}.pdf" for i in range(34)] + ["rechnung ä 1.pdf", "facture é 2.pdf", "copy 3.pdf"]
+    for seed, name in enumerate(names[:34]):
+        pdf(inbox / name, 300 + seed)
+    for original, copy in zip(names[:3], names[34:]):
+        (inbox / copy).write_bytes((inbox / original).read_bytes())
+    bad = [broken(inbox / f"bad {i}.pdf", 400 + i).name for i in range(3)]
+    expected = sorted({file_sha256(inbox / name) for name in names})
+    assert len(expected) == 34 and len(names) + len(bad) == 40
+
+    chance = random.Random(7)
+    for records_before_kill in (5, 15, 25):
+        with live(inbox, out, tmp_path / "log") as watcher:
+            wait_for(lambda: jsonl_lines(out) >= records_before_kill, f"{records_before_kill} records")
+            time.sleep(chance.uniform(0, 0.04))  # about one file's time: anywhere in its steps
+            watcher.process.send_signal(signal.SIGKILL)
+            assert watcher.process.wait(timeout=30) == -signal.SIGKILL
+    code, log = once(inbox, out)
+    assert code == (6 if any(line.get("status") == "error" for line in log) else 0)
+
+    assert not inputs_left(inbox)
+    assert sorted(processed(inbox) + failed(inbox)) == sorted(names + bad)  # each exactly once, none renamed
+    assert sorted(r["sha256"] for r in records(out)) == expected  # one record per content, no more
+    assert len(record_files(out)) == 34
+    assert len((out / "invoices.csv").read_text(encoding="utf-8").splitlines()) == 1 + 34
+    assert ledger_states(out) == {"done": 34, "failed": 3}
+    assert len(list((inbox / "failed").glob("*.error.json"))) == 3
+
+
+# The windows between the steps, each made by hand, then one watcher pass in this process.
+
+def run_once_here(inbox: Path, out: Path) -> list[dict]:
+    log = io.StringIO()
+    with Watcher(WatchConfig.create(inbox, out, settle=0), WatchLog(log, as_json=True)) as watcher:
+        watcher.run(once=True)
+    return [json.loads(line) for line in log.getvalue().splitlines() if "file" in json.loads(line)]
+
+
+@pytest.mark.parametrize("stage", ["started", "torn append", "record written", "ledger finished", "linked"])
+def test_a_kill_between_two_steps_is_finished_by_the_next_start(tmp_path, stage):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    source = pdf(tmp_path / "bill.pdf", 30)
+    inbox.mkdir()
+    path = inbox / "bill.pdf"
+    path.write_bytes(source.read_bytes())
+    sha = file_sha256(path)
+    with Ledger(out) as ledger:
+        ledger.start(sha, str(path.resolve()))
+        if stage == "torn append":
+            line = json.dumps(read(path).record.to_json_dict())
+            (out / "invoices.jsonl").write_text(line[:50])
+        elif stage != "started":
+            Outbox(out).write(read(path).record)
+        if stage in ("ledger finished", "linked"):
+            ledger.finish(sha, record=str(out / "bill.json"), status="ok")
+        if stage == "linked":
+            (inbox / "processed" / MONTH).mkdir(parents=True)
+            os.link(path, inbox / "processed" / MONTH / "bill.pdf")
+
+    log = run_once_here(inbox, out)
+
+    assert [(line["file"], line["status"]) for line in log] == [("bill.pdf", "ok")]
+    assert processed(inbox) == ["bill.pdf"] and not inputs_left(inbox)
+    assert [r["sha256"] for r in records(out)] == [sha] and record_files(out) == {"bill.json"}
+    with Ledger(out) as ledger:
+        assert ledger.get(sha).state == "done"
+        assert ledger.get(sha).attempts == (2 if stage in ("started", "torn append") else 1)
+        assert [outcome for _, outcome, _ in ledger.arrivals(sha)] == ["done"]
+
+
+@pytest.mark.parametrize("link_error", [None, errno.EXDEV, errno.EPERM], ids=["link", "copy", "rename"])
+def test_moves_never_overwrite(tmp_path, monkeypatch, link_error):
+    if link_error is not None:
+        real_link = os.link
+
+        def link(source, target, **options):
+            # EXDEV only for the first hop (inbox to archive); EPERM everywhere (no hard links).
+            if link_error == errno.EPERM or Path(source).parent != Path(target).parent:
+                raise OSError(link_error, os.strerror(link_error))
+            return real_link(source, target, **options)
+
+        monkeypatch.setattr("invoice_extract.watch.os.link", link)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.pdf").write_bytes(b"old")
+    (archive / "a (2).pdf").write_bytes(b"older")
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"new")
+
+    moved = move_to_free_name(source, archive, note=None)
+
+    assert moved == archive / "a (3).pdf" and moved.read_bytes() == b"new" and not source.exists()
+    assert (archive / "a.pdf").read_bytes() == b"old" and (archive / "a (2).pdf").read_bytes() == b"older"
+    assert sorted(p.name for p in archive.iterdir()) == ["a (2).pdf", "a (3).pdf", "a.pdf"]  # no temporaries
+
+
+def test_one_watcher_per_folder_and_the_inbox_is_no_output(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = WatchConfig.create(inbox, tmp_path / "out")
+    with Watcher(config, WatchLog(io.StringIO())):
+        with pytest.raises(WatchError, match="another invoice-extract watch"):
+            Watcher(config, WatchLog(io.StringIO()))
+    done = subprocess.run([str(CLI), "watch", str(inbox), "--out", str(inbox)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and "cannot be the inbox itself" in done.stderr
+
+
+@pytest.mark.parametrize("stage", ["reason written", "linked"])
+def test_a_kill_while_failing_a_file_is_finished_by_the_next_start(tmp_path, stage):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    path = broken(inbox / "bad.pdf", 40)
+    sha = file_sha256(path)
+    (inbox / "failed").mkdir()
+    (inbox / "failed" / "bad.pdf.error.json").write_text(json.dumps({"file": "bad.pdf", "sha256": sha}))
+    if stage == "linked":
+        os.link(path, inbox / "failed" / "bad.pdf")
+    with Ledger(out) as ledger:
+        ledger.start(sha, str(path.resolve()))
+
+    log = run_once_here(inbox, out)
+
+    assert [(line["file"], line["status"]) for line in log] == [("bad.pdf", "error")]
+    assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["bad.pdf", "bad.pdf.error.json"]
+    assert not inputs_left(inbox) and not records(out)
+    with Ledger(out) as ledger:
+        assert ledger.get(sha).state == "failed" and ledger.get(sha).error.startswith("corrupt_file: ")
+        assert [outcome for _, outcome, _ in ledger.arrivals(sha)] == ["failed"]
