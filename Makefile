@@ -69,6 +69,7 @@ bench: install-train
 	$(BIN)/python benchmarks/bench_extract.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_watch.py
+	$(BIN)/python benchmarks/bench_einvoice.py
 
 # Reproducible (fixed seeds). export refuses to install a model that does not beat the
 # one in models/ on the dev sets; commit models/ only after it installed.

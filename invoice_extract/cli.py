@@ -140,12 +140,18 @@ RotateOption = Annotated[
     bool, typer.Option(help="Detect and undo 90/180/270 degree turns of scans.", rich_help_panel="Reading")
 ]
 DeskewOption = Annotated[bool, typer.Option(help="Straighten slightly tilted scans.", rich_help_panel="Reading")]
+VerifyEInvoiceOption = Annotated[
+    bool, typer.Option("--verify-einvoice", help="E-invoice PDFs (Factur-X, ZUGFeRD) are read from their XML; also "
+                       "read the page, and flag a total, date or invoice number that differs (needs review).",
+                       rich_help_panel="Reading"),
+]
 
 
 def _load_options(ocr: OcrChoice, lang: str, password: str | None, max_pages: int, max_pixels: int, dpi: int,
-                  rotate: bool, deskew: bool, *, keep_images: bool) -> LoadOptions:
+                  rotate: bool, deskew: bool, *, keep_images: bool, verify_einvoice: bool = False) -> LoadOptions:
     return LoadOptions(ocr=ocr.value, languages=lang, password=password, max_pages=max_pages,
-                       max_pixels=max_pixels, dpi=dpi, auto_rotate=rotate, deskew=deskew, keep_images=keep_images)
+                       max_pixels=max_pixels, dpi=dpi, auto_rotate=rotate, deskew=deskew, keep_images=keep_images,
+                       verify_einvoice=verify_einvoice)
 
 
 @app.command(
@@ -324,13 +330,15 @@ def extract(
     dpi: DpiOption = DEFAULT_DPI,
     rotate: RotateOption = True,
     deskew: DeskewOption = True,
+    verify_einvoice: VerifyEInvoiceOption = False,
 ) -> None:
     """Extract one record per invoice or receipt: vendor, dates, amounts, with confidence and evidence.
 
     A file that cannot be read gets a record with status 'error' and the run goes on.
     The exit code is 0 when every file was read, otherwise the code of the first failure (see below).
     """
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False,
+                           verify_einvoice=verify_einvoice)
     table = output_format is FormatChoice.table
     try:
         if table and (output is not None or preset is not PresetChoice.generic):
@@ -451,8 +459,13 @@ def show(
     rotate: RotateOption = True,
     deskew: DeskewOption = True,
 ) -> None:
-    """Draw every field found on FILE's pages, with its label and confidence, to check the result at a glance."""
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=True)
+    """Draw every field found on FILE's pages, with its label and confidence, to check the result at a glance.
+
+    An e-invoice PDF shows its XML's values beside its pages, with any difference between them as a warning.
+    """
+    # The pages are read anyway to be drawn, so an e-invoice PDF is checked against them too.
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=True,
+                            verify_einvoice=True)
     suffix = output.suffix.lower()
     try:
         if suffix not in (".html", ".htm", ".png"):
@@ -460,6 +473,9 @@ def show(
         if _same_file(output, file):
             raise InputFileError("is the input file; choose another output file", path=str(output))
         extraction = read(file, options)
+        if extraction.document is None and extraction.record.status != "error":
+            raise typer.BadParameter(f"{file} is an e-invoice XML file: it has no pages to draw; read it with "
+                                     "'invoice-extract extract'", param_hint="FILE")
         if extraction.document is None:
             error = extraction.record.errors[0]
             _say(f"error ({error.code})", error.message)
@@ -529,6 +545,7 @@ def batch(
     dpi: DpiOption = DEFAULT_DPI,
     rotate: RotateOption = True,
     deskew: DeskewOption = True,
+    verify_einvoice: VerifyEInvoiceOption = False,
 ) -> None:
     """Read every invoice in SRC into OUTDIR, several files at once; run it again to go on where it stopped.
 
@@ -536,7 +553,8 @@ def batch(
     Documents done in an earlier run are skipped, and so are those that failed, unless --retry-failed.
     A progress bar (files/s, time left, failures) runs on stderr, then a summary line.
     """
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False,
+                           verify_einvoice=verify_einvoice)
     summary = Summary()
     started = time.perf_counter()
     try:
@@ -639,13 +657,15 @@ def watch(
     dpi: DpiOption = DEFAULT_DPI,
     rotate: RotateOption = True,
     deskew: DeskewOption = True,
+    verify_einvoice: VerifyEInvoiceOption = False,
 ) -> None:
     """Watch INBOX and turn each invoice dropped into it into a record in OUTDIR, until Ctrl-C or SIGTERM.
 
     One line per file on stderr: level, file, status (ok, needs_review, error, duplicate), seconds, fields found.
     Ctrl-C or SIGTERM finishes the current file, then exits with 0; a second one stops at once.
     """
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
+    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False,
+                           verify_einvoice=verify_einvoice)
     try:
         config = WatchConfig.create(inbox, out, archive=archive, failed=failed, settle=settle, load=options)
         with Watcher(config, WatchLog(sys.stderr, as_json=log_json)) as watcher, stopping_on_signals(watcher):

@@ -14,13 +14,14 @@ code  error                       meaning
 1     InvoiceExtractError         unexpected internal error (please report it)
 2                                 bad command line (wrong option or argument)
 3     InputFileError              the file does not exist or cannot be read
-4     UnsupportedFileTypeError    not a PDF, image or hOCR file (judged by content)
+4     UnsupportedFileTypeError    not a PDF, image, hOCR or e-invoice XML file (by content)
 5     EmptyFileError              the file is empty (0 bytes) or holds no pages
 6     CorruptFileError            the file is damaged and cannot be read
 7     EncryptedPDFError           the PDF needs a password (``--password``)
 8     TooManyPagesError           more pages than ``--max-pages``
 9     ImageTooLargeError          an image or page exceeds ``--max-pixels``
 10    OCRUnavailableError         Tesseract or an OCR language is not installed
+11    EInvoiceError               e-invoice XML that is malformed, too large or hostile
 ====  ==========================  ==================================================
 """
 
@@ -82,6 +83,11 @@ class OCRUnavailableError(InvoiceExtractError):
     exit_code = 10
 
 
+class EInvoiceError(InvoiceExtractError):
+    code = "bad_einvoice"
+    exit_code = 11
+
+
 ALL_ERRORS: tuple[type[InvoiceExtractError], ...] = (
     InvoiceExtractError,
     InputFileError,
@@ -92,4 +98,5 @@ ALL_ERRORS: tuple[type[InvoiceExtractError], ...] = (
     TooManyPagesError,
     ImageTooLargeError,
     OCRUnavailableError,
+    EInvoiceError,
 )

@@ -3,6 +3,10 @@
 Every front end goes through here, so a file is read the same way wherever it comes
 from. A file that cannot be read becomes a record
 with status ``error`` instead of an exception, so one bad file never stops a batch.
+
+E-invoices take a shorter way: a bare XRechnung/UBL/CII file, or a PDF with an embedded
+Factur-X/ZUGFeRD XML, is read from its XML (``einvoice``), exactly and without the model;
+the pages of such a PDF are read too only to verify it (``LoadOptions.verify_einvoice``).
 """
 
 from __future__ import annotations
@@ -11,15 +15,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import einvoice
 from .document import Document
-from .documents import LoadOptions, file_sha256, load_document
+from .documents import LoadOptions, file_sha256, load_document, sniff
 from .errors import InvoiceExtractError
 from .ner import Tagger
 from .postprocess import build_record
 from .record import InvoiceRecord
 
 # What a directory walk picks up; files named one by one are always read (by content).
-INPUT_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".hocr"})
+INPUT_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".hocr", ".xml"})
 
 
 @dataclass(frozen=True)
@@ -31,18 +36,57 @@ class Extraction:
 
 
 def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger | None = None) -> Extraction:
-    """Read one file through every stage; failures become an error record."""
+    """Read one file through every stage; failures become an error record.
+
+    The document is None for an e-invoice read from its XML alone (nothing to draw)."""
+    options = options or LoadOptions()
     source = str(path)
     try:
-        document = load_document(path, options)
-        tagged = (tagger or Tagger.shared()).tag(document)
-        return Extraction(build_record(document, tagged, source=source), document)
+        media_type = sniff.sniff_media_type(Path(path))
+        if media_type == sniff.XML:
+            return Extraction(einvoice.read_xml_file(Path(path), source=source, sha256=file_sha256(Path(path))), None)
+        embedded = einvoice.embedded_invoice(Path(path), options.password) if media_type == sniff.PDF else None
+        if embedded is not None:
+            return _read_einvoice_pdf(path, embedded, options, tagger)
+        return _read_pages(path, options, tagger)
     except InvoiceExtractError as error:
         return Extraction(InvoiceRecord.failed(source, error.code, str(error), sha256=_sha256_or_none(path)), None)
     except Exception as error:  # noqa: BLE001 - a bug on one file must not end the batch
         message = f"{type(error).__name__}: {error} (a bug in invoice-extract; please report it)"
         return Extraction(InvoiceRecord.failed(source, InvoiceExtractError.code, message,
                                                sha256=_sha256_or_none(path)), None)
+
+
+def _read_pages(path: str | Path, options: LoadOptions, tagger: Tagger | None) -> Extraction:
+    document = load_document(path, options)
+    tagged = (tagger or Tagger.shared()).tag(document)
+    return Extraction(build_record(document, tagged, source=str(path)), document)
+
+
+def _read_einvoice_pdf(path: str | Path, embedded: einvoice.EmbeddedXml, options: LoadOptions,
+                       tagger: Tagger | None) -> Extraction:
+    """The record from the PDF's XML; with verify_einvoice, checked against its pages. XML
+    that cannot be read is reported, and the pages are read instead."""
+    try:
+        record = einvoice.record_from_embedded(embedded, source=str(path), sha256=file_sha256(Path(path)))
+    except InvoiceExtractError as error:
+        pages = _read_pages(path, options, tagger)
+        note = (f"the embedded e-invoice {embedded.name or 'XML'} could not be read ({error.message}); "
+                "the values were read from the page instead")
+        return replace(pages, record=_with_warnings(pages.record, [note]))
+    if not options.verify_einvoice:
+        return Extraction(record, None)
+    try:
+        pages = _read_pages(path, options, tagger)
+    except InvoiceExtractError as error:
+        return Extraction(_with_warnings(record, [f"--verify-einvoice: the page could not be read ({error})"]), None)
+    return Extraction(_with_warnings(record, einvoice.compare_with_page(record, pages.record)), pages.document)
+
+
+def _with_warnings(record: InvoiceRecord, warnings: list[str]) -> InvoiceRecord:
+    if not warnings:
+        return record
+    return record.model_copy(update={"warnings": [*warnings, *record.warnings], "status": "needs_review"})
 
 
 def extract(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger | None = None) -> InvoiceRecord:

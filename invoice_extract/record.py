@@ -21,6 +21,9 @@ AMOUNT_FIELDS = ("subtotal", "tax", "total")
 RECORD_FIELDS = (*TEXT_FIELDS, *DATE_FIELDS, "currency", *AMOUNT_FIELDS)
 
 Status = Literal["ok", "needs_review", "error"]
+# Where a value came from: the document's pages (read and tagged) or its e-invoice XML (exact).
+EvidenceSource = Literal["document", "einvoice"]
+DocumentType = Literal["invoice", "credit_note"]
 _AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -38,6 +41,28 @@ class ExtractedField(BaseModel):
         default=None, description="x0, y0, x1, y1 in pixels of the page at the dpi it was read at"
     )
     text: str | None = Field(default=None, description="The words as printed, before normalisation")
+    source: EvidenceSource = Field(
+        default="document", description="document: read from the pages; einvoice: taken from the e-invoice XML"
+    )
+
+
+class LineItem(BaseModel):
+    """One line of an e-invoice, as its XML states it (amounts are decimal strings)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    description: str | None = None
+    quantity: str | None = Field(default=None, description="Decimal string")
+    unit_price: str | None = Field(default=None, description="Net price per unit (per the XML's base quantity)")
+    amount: str | None = Field(default=None, description="The line's net amount, decimal string")
+    tax_rate: str | None = Field(default=None, description="VAT rate in percent, decimal string")
+
+    @field_validator("quantity", "unit_price", "amount", "tax_rate")
+    @classmethod
+    def _decimal(cls, value: str | None) -> str | None:
+        if value is not None and not _AMOUNT.fullmatch(value):
+            raise ValueError(f"{value!r} is not a decimal string like 1234.50")
+        return value
 
 
 class RecordError(BaseModel):
@@ -68,6 +93,14 @@ class InvoiceRecord(BaseModel):
     subtotal: ExtractedField | None = Field(default=None, description="Decimal string, '.' separator")
     tax: ExtractedField | None = Field(default=None, description="Decimal string, '.' separator")
     total: ExtractedField | None = Field(default=None, description="Decimal string, '.' separator")
+    document_type: DocumentType | None = Field(
+        default=None, description="invoice or credit_note, when the document says (e-invoices do)"
+    )
+    einvoice_profile: str | None = Field(
+        default=None, description="The e-invoice's profile (MINIMUM, BASIC WL, BASIC, EN 16931, EXTENDED, XRechnung) "
+        "when the record was read from e-invoice XML"
+    )
+    line_items: list[LineItem] = Field(default_factory=list, description="The lines of an e-invoice's XML")
     warnings: list[str] = Field(default_factory=list, description="What a person should check, and why")
     errors: list[RecordError] = Field(default_factory=list)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..document import Document, Page
-from ..errors import InputFileError
+from ..errors import InputFileError, UnsupportedFileTypeError
 from . import hocr, images, ocr, pdf, sniff
 from .options import LoadOptions, OcrMode
 
@@ -31,6 +31,11 @@ def load_document(path: str | Path, options: LoadOptions | None = None) -> Docum
     options = options or LoadOptions()
     path = Path(path)
     media_type = sniff.sniff_media_type(path)
+    if media_type == sniff.XML:
+        raise UnsupportedFileTypeError(
+            "an XML file has no pages of words; 'invoice-extract extract' reads e-invoice XML "
+            "(XRechnung, UBL, Factur-X/ZUGFeRD CII)", path=str(path),
+        )
     document = Document(source=path, sha256=file_sha256(path), media_type=media_type)
     if media_type == sniff.PDF:
         _read_pdf(path, options, document)

@@ -30,6 +30,8 @@ class LoadOptions:
     auto_rotate / deskew: correct 90/180/270 degree turns (Tesseract OSD) and slight tilt.
     keep_images: keep each rendered or loaded page image on ``Page.image``.
     workers: pages OCR'd at once; each Tesseract runs single-threaded, so one per core.
+    verify_einvoice: also read the pages of a PDF whose values come from its embedded
+        e-invoice XML, and warn where the page and the XML disagree (``pipeline.read``).
     """
 
     ocr: OcrMode = "auto"
@@ -42,6 +44,7 @@ class LoadOptions:
     deskew: bool = True
     keep_images: bool = True
     workers: int = 0  # 0: one per available core
+    verify_einvoice: bool = False
 
     @property
     def ocr_workers(self) -> int:

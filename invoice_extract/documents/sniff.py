@@ -17,6 +17,7 @@ TIFF = "image/tiff"
 BMP = "image/bmp"
 WEBP = "image/webp"
 HOCR = "text/vnd.hocr+html"
+XML = "application/xml"  # possibly an e-invoice (XRechnung, UBL, CII); invoice_extract.einvoice decides
 
 IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, BMP, WEBP})
 
@@ -68,6 +69,8 @@ def sniff_media_type(path: Path) -> str:
         return BMP
     if _looks_like_hocr(head):
         return HOCR
+    if _looks_like_xml(head):
+        return XML
 
     for signature, description in _KNOWN_OTHERS:
         if head.startswith(signature):
@@ -76,7 +79,7 @@ def sniff_media_type(path: Path) -> str:
     else:
         what = "not a format we know"
     raise UnsupportedFileTypeError(
-        f"not a PDF, image (PNG, JPEG, TIFF, BMP, WebP) or hOCR file: its content is {what}",
+        f"not a PDF, image (PNG, JPEG, TIFF, BMP, WebP), hOCR or e-invoice XML file: its content is {what}",
         path=str(path),
     )
 
@@ -85,3 +88,15 @@ def _looks_like_hocr(head: bytes) -> bool:
     text = head.decode("utf-8", errors="ignore").lower()
     markup = text.lstrip("\ufeff \t\r\n").startswith(("<?xml", "<!doctype", "<html"))
     return markup and "ocr_page" in text
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    # Checked after hOCR, which is XML too. An XML declaration, a comment, a DOCTYPE or an
+    # element first; HTML ("<!doctype html", "<html") is not taken for XML.
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    start = text[:40].lower()
+    if start.startswith(("<?xml", "<!--")):
+        return True
+    if start.startswith("<!doctype"):
+        return not start[9:].lstrip().startswith("html")
+    return start.startswith("<") and start[1:2].isalpha() and not start.startswith("<html")
