@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import product
 
 from .document import Box, Document
-from .ner import FIELDS, TaggedWord
+from .ner import TaggedWord
 from .normalise import (
     AmountReading,
     country_from_text,
@@ -34,7 +34,7 @@ from .normalise import (
     parse_amount,
     parse_date,
 )
-from .record import ExtractedField, InvoiceRecord
+from .record import RECORD_FIELDS, ExtractedField, InvoiceRecord
 
 # Below this confidence a found field is reported as unsure and the record needs review.
 REVIEW_CONFIDENCE = 0.5
@@ -49,9 +49,10 @@ _AMOUNT_FIELDS = ("SUBTOTAL", "TAX", "TOTAL")
 _ONE_BLOCK = frozenset({"VENDOR_ADDRESS"})  # fields whose adjacent runs are one entity
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
 # The last line of a postal address: a postcode and a town ("79093 München", "6168 RV
-# Eindhoven", "Austin, TX 40961", "Norwich NR17 3TL", "36959 KUALA LUMPUR").
+# Eindhoven", "Austin, TX 40961", "Norwich NR17 3TL", "36959 KUALA LUMPUR"). Towns are
+# capitalised, which keeps out years ("2024 terms").
 _POSTAL_LINE = re.compile(
-    r"(?<![\w.,:/-])\d{4,5}(?: ?[A-Z]{2})?\s+[^\W\d_]{2,}"
+    r"(?<![\w.,:/-])\d{4,5}(?: ?[A-Z]{2})?\s+[^\W\d_a-zß-ÿ][^\W\d_]+"
     r"|\b[A-Z][^\W\d_]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
     r"|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b"
 )
@@ -126,7 +127,11 @@ def candidates(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str
     own = sorted((e for e in spans if e.field == field), key=lambda e: e.score, reverse=True)
     if own or not tagged:
         return own
-    likeliest = max(tagged, key=lambda w: w.field_probability(field))
+    # Words the model gave another field are that field's, not stand-ins for this one.
+    free = [w for w in tagged if w.tag == "O" or w.tag[2:] == field]
+    if not free:
+        return []
+    likeliest = max(free, key=lambda w: w.field_probability(field))
     return [Entity(field, (likeliest,))] if likeliest.field_probability(field) >= FALLBACK_PROBABILITY else []
 
 
@@ -271,29 +276,41 @@ def check_record(record: InvoiceRecord, document: Document | None = None) -> lis
         problems.append(f"total: {total} is not positive (a credit note?)")
     if subtotal is not None and tax is not None and total is not None:
         difference = total - (subtotal + tax)
-        if abs(difference) > CENT and not (document is not None and _printed_amount(document, abs(difference))):
+        if abs(difference) > CENT and not (document is not None and _printed_amount(document, record,
+                                                                                      abs(difference))):
             problems.append(
                 f"total: subtotal {subtotal} + tax {tax} = {subtotal + tax}, but the total is {total}"
             )
     issued, due = record.date("invoice_date"), record.date("due_date")
     if issued is not None and due is not None and due < issued:
         problems.append(f"due_date: {due.isoformat()} is before the invoice date {issued.isoformat()}")
-    for name in FIELDS:
-        found = getattr(record, name.lower())
+    for name in RECORD_FIELDS:
+        found = getattr(record, name)
         if found is not None and found.confidence < REVIEW_CONFIDENCE:
-            problems.append(f"{name.lower()}: unsure (confidence {found.confidence:.2f}), please check")
+            problems.append(f"{name}: unsure (confidence {found.confidence:.2f}), please check")
     return problems
 
 
-def _printed_amount(document: Document, value: Decimal) -> bool:
-    """Whether ``value`` is printed as an amount on the document: shipping or a discount
-    explains a sum that does not add up only when it is there to see."""
+def _printed_amount(document: Document, record: InvoiceRecord, value: Decimal) -> bool:
+    """Whether ``value`` is printed as an amount on the document, apart from the subtotal,
+    tax and total themselves: shipping or a discount explains a sum that does not add up
+    only when it is there to see. Only money-looking words count ("5.00", not "Page 5")."""
+    chosen = [(found.page, found.bbox) for found in (record.subtotal, record.tax, record.total)
+              if found is not None and found.bbox is not None]
     for page in document.pages:
         for word in page.words:
+            if not _PRICE.search(word.text) or any(
+                    number == page.number and _inside(word.box, box) for number, box in chosen):
+                continue
             reading = parse_amount(word.text)
             if reading is not None and abs(abs(reading.value) - value) <= CENT:
                 return True
     return False
+
+
+def _inside(box: Box, outer: tuple[float, float, float, float]) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return outer[0] <= x <= outer[2] and outer[1] <= y <= outer[3]
 
 
 @dataclass(frozen=True)

@@ -258,3 +258,37 @@ def test_an_address_restarted_mid_way_is_one_address():
     _, tagged = tagged_lines([line("LOT 12", "VENDOR_ADDRESS"), line("JALAN SS2/24", "VENDOR_ADDRESS"),
                               line("47300 PETALING JAYA", "VENDOR_ADDRESS")])
     assert [e.text for e in entities(tagged)] == ["LOT 12, JALAN SS2/24, 47300 PETALING JAYA"]
+
+
+def test_only_other_printed_money_explains_a_sum_that_does_not_add_up():
+    # "Page 1 of 2" is no amount, and the tax itself cannot explain the difference.
+    document, tagged = tagged_lines([
+        line("Page 1 of 2"),
+        line("Subtotal") + line("100.00", "SUBTOTAL"),
+        line("VAT") + line("20.00", "TAX"),
+        line("Total") + line("121.00", "TOTAL"),
+    ])
+    assert build_record(document, tagged).status == "needs_review"
+    document, tagged = tagged_lines([
+        line("Net") + line("120.00", "SUBTOTAL"),
+        line("VAT") + line("20.00", "TAX"),
+        line("Total") + line("120.00", "TOTAL"),
+    ])
+    assert build_record(document, tagged).status == "needs_review"
+
+
+def test_a_lone_word_stand_in_never_takes_another_fields_word():
+    document, tagged = tagged_lines([line("Date") + line("05/03/2025", "INVOICE_DATE"),
+                                     line("Total") + line("10.00", "TOTAL")])
+    # The date word is also the likeliest due date, but it is the invoice date's.
+    date_word = tagged[1]
+    probs = date_word.probabilities.copy()
+    probs[TAGS.index("B-DUE_DATE")] = 0.3
+    tagged[1] = TaggedWord(date_word.word, 1, date_word.tag, date_word.confidence, probs)
+    assert build_record(document, tagged).due_date is None
+
+
+def test_a_year_is_not_a_postcode_for_the_layout_address():
+    document, tagged = tagged_lines([line("Acme GmbH", "VENDOR_NAME"), line("Invoice 2024 terms 30 days"),
+                                     line("Total") + line("10.00", "TOTAL")])
+    assert build_record(document, tagged).vendor_address is None
