@@ -13,10 +13,15 @@ A stopped run loses nothing written: a record is on disk (``Outbox.write``) befo
 ledger says done, a document left ``processing`` whose record was written is finished from
 it, and a document read again (``retry_failed``) replaces its line in invoices.jsonl.
 
+The output folder's lock (``outbox.FolderLock``) keeps a second batch, or a watch, out of it
+while this one runs: each keeps invoices.jsonl in memory, so two would lose records.
+
 Inputs are only read, never moved or changed. Two engines run the workers: ``local`` (a
-process pool on this machine) and ``ray`` (an actor pool on a Ray cluster; the files and
-the output folder must be on a filesystem every node sees). Both hand each record to the
-same code here, so both write the same outputs.
+process pool on this machine) and ``ray`` (an actor pool on a Ray cluster; SRC must be on a
+filesystem every node sees, under the same path). The output folder is written by this
+process alone, so it need not be shared, and it should be on a local disk: SQLite's WAL
+mode, which the ledger uses, does not work on a network filesystem. Both engines hand each
+record to the same code here, so both write the same outputs.
 """
 
 from __future__ import annotations
@@ -34,10 +39,10 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from .documents import LoadOptions, file_sha256
-from .errors import InputFileError, InvoiceExtractError
+from .errors import EngineUnavailableError, InputFileError, InvoiceExtractError
 from .ledger import Document, Ledger
 from .ner import Tagger
-from .outbox import Outbox
+from .outbox import Outbox, finish_from_outbox, finish_in_ledger
 from .pipeline import collect_inputs, read
 from .record import InvoiceRecord, RecordError, Status
 
@@ -47,13 +52,7 @@ Kind = Literal["read", "duplicate", "earlier"]
 CSV_EVERY_S = 60.0
 
 
-class EngineUnavailableError(RuntimeError):
-    """The engine cannot start: Ray is not installed, or no cluster at the address given.
-    ``option`` names the command-line option to change."""
-
-    def __init__(self, message: str, option: str) -> None:
-        super().__init__(message)
-        self.option = option
+__all__ = ["EngineUnavailableError", "Outcome", "Summary", "find_inputs", "run_batch"]
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,9 @@ class Outcome:
     """What became of one file.
 
     kind: ``read`` in this run; ``duplicate``: its content is another file's; ``earlier``:
-    a previous run dealt with this very file. status: its document's record status (None
-    for a duplicate). error: why its document could not be read.
+    a previous run dealt with this very file. status: its document's record status (for a
+    duplicate, that of the document it copies when it is known). error: why its document
+    could not be read, so that a copy of a failed document sets the exit code too.
     """
 
     path: Path
@@ -101,14 +101,16 @@ class Summary:
 
 
 def find_inputs(src: Path, glob: str | None = None) -> list[Path]:
-    """SRC's invoice files (as ``collect_inputs`` walks a folder), as absolute paths so the
-    ledger knows a file however SRC was spelled, and Ray workers find it from any directory;
-    with ``glob``, only those matching it (relative to SRC, ``**`` for any depth)."""
+    """SRC's invoice files (as ``collect_inputs`` walks a folder), as resolved paths (no
+    ``..``, no symlinks) so the ledger knows a file however SRC was spelled, and Ray workers
+    find it from any directory; each file once, even when two paths lead to it; with
+    ``glob``, only those matching it (relative to SRC, ``**`` for any depth)."""
     if not src.is_dir():
         raise InputFileError("is not a folder (batch reads a folder; extract reads files)", path=str(src))
-    found = collect_inputs([src.absolute()])
+    src = src.resolve()
+    found = list(dict.fromkeys(path.resolve() for path in collect_inputs([src])))
     if glob is not None:
-        matching = set(src.absolute().glob(glob))
+        matching = {path.resolve() for path in src.glob(glob)}
         found = [path for path in found if path in matching]
     return found
 
@@ -156,12 +158,15 @@ class _Job:
     """The parent's side: the ledger, the output folder and the files being read."""
 
     def __init__(self, out: Path, retry_failed: bool) -> None:
-        self._ledger = Ledger(out)
-        self._outbox = Outbox(out)
+        self._outbox = Outbox(out)  # first: it takes the folder's lock
+        try:
+            self._ledger = Ledger(out)
+        except BaseException:
+            self._outbox.close()
+            raise
         self._retry_failed = retry_failed
         self._seen: set[str] = set()  # contents met in this run
         self._reading: dict[str, tuple[Path, str]] = {}  # source sent to a worker -> (path, sha256)
-        self._csv_at = time.monotonic()
 
     @property
     def in_flight(self) -> int:
@@ -175,8 +180,9 @@ class _Job:
             # Unreadable, so no content to key it by: reported, not filed; the next run tries again.
             return Outcome(path, "read", "error", error=RecordError(code=error.code, message=str(error)))
         document = self._ledger.get(sha256)
-        if document is not None and document.state == "processing" and self._finish_filed(sha256):
-            document = self._ledger.get(sha256)
+        if (document is not None and document.state == "processing"
+                and finish_from_outbox(self._ledger, self._outbox, sha256)):
+            document = self._ledger.get(sha256)  # a run stopped between the record and the ledger
         if document is not None and (document.state == "done"
                                      or (document.state == "failed" and not self._retry_failed)):
             self._seen.add(sha256)
@@ -186,17 +192,14 @@ class _Job:
         self._seen.add(sha256)
         return sha256
 
-    def _finish_filed(self, sha256: str) -> bool:
-        """Whether a run that stopped after writing the document's record, before the ledger
-        knew, left it: then the ledger is finished from the record, not the file read again."""
-        filed = self._outbox.filed(sha256)
-        if filed is not None:
-            self._finish(sha256, *filed)
-        return filed is not None
-
     def _duplicate(self, path: Path, sha256: str) -> Outcome:
-        self._ledger.arrived(str(path), sha256, "duplicate")
-        return Outcome(path, "duplicate")
+        """A copy of another file's content; it carries that document's status and error when
+        they are known already (otherwise the original's own outcome reports them)."""
+        self._ledger.seen(str(path), sha256, "duplicate")
+        document = self._ledger.get(sha256)
+        if document is None or document.state not in ("done", "failed"):
+            return Outcome(path, "duplicate")
+        return Outcome(path, "duplicate", document.status, error=_ledger_error(document.error))
 
     def _earlier(self, path: Path, document: Document) -> Outcome | None:
         """What an earlier run made of this very file, if it met it."""
@@ -206,7 +209,7 @@ class _Job:
         if not outcomes and document.name != str(path):
             return None
         if not outcomes:  # a run stopped before it noted the file: noted now
-            self._ledger.arrived(str(path), document.sha256, "failed" if document.state == "failed" else "done")
+            self._ledger.seen(str(path), document.sha256, "failed" if document.state == "failed" else "done")
         return Outcome(path, "earlier", document.status, error=_ledger_error(document.error))
 
     def submit(self, pool: _Pool, path: Path, sha256: str) -> None:
@@ -219,31 +222,24 @@ class _Job:
             record = InvoiceRecord.model_validate_json(data)
             path, sha256 = self._reading.pop(record.source)
             yield self._file(path, sha256, record)
-        if time.monotonic() - self._csv_at > CSV_EVERY_S:
-            self._outbox.refresh_csv()
-            self._csv_at = time.monotonic()
+        self._outbox.refresh_csv_if_due(CSV_EVERY_S)
 
     def _file(self, path: Path, sha256: str, record: InvoiceRecord) -> Outcome:
-        """Write the record, then tell the ledger (a crash in between: see _finish_filed)."""
+        """Write the record, then tell the ledger (a crash in between: see finish_from_outbox)."""
         if record.sha256 != sha256:
             # The worker hashes the file again; if it vanished or changed since, the ledger's
             # key wins so that ledger and outbox agree (a changed file is new content next run).
             record = record.model_copy(update={"sha256": sha256})
-        error = self._finish(sha256, record, self._outbox.write(record))
-        self._ledger.arrived(str(path), sha256, "failed" if error else "done")
+        error = finish_in_ledger(self._ledger, sha256, record, self._outbox.write(record))
+        self._ledger.seen(str(path), sha256, "failed" if error else "done")
         return Outcome(path, "read", record.status, record.pages, error)
-
-    def _finish(self, sha256: str, record: InvoiceRecord, record_file: Path) -> RecordError | None:
-        error = record.errors[0] if record.errors else None
-        self._ledger.finish(sha256, record=str(record_file), status=record.status,
-                            error=f"{error.code}: {error.message}" if error else None)
-        return error
 
     def close(self) -> None:
         try:
             self._outbox.refresh_csv()
         finally:
             self._ledger.close()
+            self._outbox.close()
 
 
 def _ledger_error(text: str | None) -> RecordError | None:
@@ -280,14 +276,18 @@ def _cores() -> int:
 
 
 _reader: _Reader | None = None  # the local pool's worker, one per process
+_reader_failed: str | None = None  # why it could not be made
 
 
 def _start_worker(options: LoadOptions, threads: int, parent: int) -> None:
-    global _reader
+    global _reader, _reader_failed
     # Ctrl-C reaches the whole process group; the parent handles it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    _reader = _Reader(options, threads)
+    try:
+        _reader = _Reader(options, threads)
+    except Exception as error:  # noqa: BLE001 - a failing initializer breaks the pool, which says nothing of why
+        _reader_failed = str(error) if isinstance(error, InvoiceExtractError) else f"{type(error).__name__}: {error}"
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -299,7 +299,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _read_in_worker(path: str) -> str:
-    assert _reader is not None, "the pool's initializer makes the reader"
+    if _reader is None:
+        raise InvoiceExtractError(f"a worker process could not load the model: {_reader_failed}")
     return _reader.read(path)
 
 
@@ -347,7 +348,7 @@ class _RayPool:
             from ray.util import ActorPool
         except ImportError:
             raise EngineUnavailableError("Ray is not installed: pip install 'invoice-extract[ray]'",
-                                         "--engine") from None
+                                         option="--engine") from None
         self._ray = ray
         # A caller (a test, a notebook) may have started Ray already; it stops it too.
         self._started_ray = not ray.is_initialized()
@@ -356,7 +357,7 @@ class _RayPool:
                 ray.init(address=address, include_dashboard=False, logging_level="WARNING")
             except ConnectionError as error:
                 raise EngineUnavailableError(f"no Ray cluster at {address} ({error}); start one with "
-                                             "'ray start --head'", "--ray-address") from None
+                                             "'ray start --head'", option="--ray-address") from None
         # Each actor takes a CPU; more actors than CPUs would wait for one forever.
         cpus = int(ray.cluster_resources().get("CPU", 1))
         workers = min(workers or cpus, cpus)

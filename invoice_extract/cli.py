@@ -30,7 +30,7 @@ from rich.text import Text
 
 from . import __version__
 from .batch import EngineUnavailableError, Outcome, Summary, find_inputs, run_batch
-from .documents import LoadOptions, load_document
+from .documents import LoadOptions, load_document, sniff
 from .documents.options import DEFAULT_DPI, DEFAULT_MAX_PAGES, DEFAULT_MAX_PIXELS
 from .errors import ALL_ERRORS, InputFileError, InvoiceExtractError
 from .exporters import (
@@ -41,7 +41,7 @@ from .exporters import (
     write_records,
 )
 from .ner import TaggedWord, Tagger
-from .pipeline import collect_inputs, read
+from .pipeline import collect_inputs, no_inputs_error, read
 from .record import RECORD_FIELDS, InvoiceRecord
 from .review import render_review_html, render_review_png
 from .watch import (
@@ -356,8 +356,7 @@ def extract(
                                                export_options)
         inputs = collect_inputs(paths)
         if not inputs:
-            raise InputFileError("no invoice files found (PDF, PNG, JPEG, TIFF, BMP, WebP, hOCR)",
-                                 path=", ".join(map(str, paths)))
+            raise no_inputs_error(paths)
         if output is not None and any(_same_file(output, path) for path in inputs):
             raise InputFileError("is one of the input files; choose another output file, inputs are never "
                                  "overwritten", path=str(output))
@@ -473,13 +472,17 @@ def show(
         if _same_file(output, file):
             raise InputFileError("is the input file; choose another output file", path=str(output))
         extraction = read(file, options)
-        if extraction.document is None and extraction.record.status != "error":
-            raise typer.BadParameter(f"{file} is an e-invoice XML file: it has no pages to draw; read it with "
-                                     "'invoice-extract extract'", param_hint="FILE")
-        if extraction.document is None:
+        if extraction.document is None and extraction.record.status == "error":
             error = extraction.record.errors[0]
             _say(f"error ({error.code})", error.message)
             raise typer.Exit(_exit_code(error.code))
+        if extraction.page_error is not None:  # an e-invoice PDF whose XML was read but whose pages were not
+            _fail(extraction.page_error)
+        if extraction.document is None and sniff.sniff_media_type(file) == sniff.XML:
+            raise typer.BadParameter(f"{file} is an e-invoice XML file: it has no pages to draw; read it with "
+                                     "'invoice-extract extract'", param_hint="FILE")
+        if extraction.document is None:  # not expected: show always reads the pages of a PDF
+            raise InvoiceExtractError("no pages were read to draw", path=str(file))
         render = render_review_png if suffix == ".png" else render_review_html
         render(extraction.document, extraction.record, output, password=password)
     except (typer.Exit, typer.BadParameter):
@@ -508,7 +511,7 @@ class _FilesPerSecond(ProgressColumn):
     epilog="Examples:\n\n"
     "  invoice-extract batch inbox/ --out records/\n\n"
     "  invoice-extract batch archive/ --out records/ --glob '2024/**/*.pdf' --workers 4\n\n"
-    "  invoice-extract batch /shared/inbox --out /shared/records --engine ray --ray-address auto\n\n"
+    "  invoice-extract batch /shared/inbox --out ~/records --engine ray --ray-address auto\n\n"
     "OUTDIR gets ledger.sqlite3 (what became of every document), invoices.jsonl (one record per line), "
     "invoices.csv and one NAME.json per document. The exit code is 0 when every document is ok or needs "
     "review, otherwise the code of the first failure, as for extract."
@@ -528,7 +531,8 @@ def batch(
     ] = 0,
     engine: Annotated[
         EngineChoice, typer.Option(help="local: processes on this machine; ray: actors on a Ray cluster "
-                                   "(pip install 'invoice-extract\\[ray]'; SRC and OUTDIR on a shared filesystem)."),
+                                   "(pip install 'invoice-extract\\[ray]'; SRC on a filesystem every node sees; OUTDIR "
+                                   "is written by this process alone, on a local disk)."),
     ] = EngineChoice.local,
     ray_address: Annotated[
         str | None, typer.Option(help="The Ray cluster to join: auto (the one started on this machine with "
@@ -562,8 +566,7 @@ def batch(
             raise typer.BadParameter("a Ray cluster is only used with --engine ray", param_hint="--ray-address")
         inputs = find_inputs(src, glob)
         if not inputs:
-            raise InputFileError("no invoice files found (PDF, PNG, JPEG, TIFF, BMP, WebP, hOCR)"
-                                 + (f" matching {glob}" if glob else ""), path=str(src))
+            raise no_inputs_error([src], glob)
         outcomes = run_batch(inputs, out, options, workers=workers, engine=engine.value,
                              ray_address=ray_address, retry_failed=retry_failed)
         _batch_progress(outcomes, len(inputs), summary)
@@ -666,17 +669,29 @@ def watch(
     """
     options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False,
                            verify_einvoice=verify_einvoice)
+    log = WatchLog(sys.stderr, as_json=log_json)
     try:
         config = WatchConfig.create(inbox, out, archive=archive, failed=failed, settle=settle, load=options)
-        with Watcher(config, WatchLog(sys.stderr, as_json=log_json)) as watcher, stopping_on_signals(watcher):
+        with Watcher(config, log) as watcher, stopping_on_signals(watcher):
             summary = watcher.run(once=once)
-    except WatchError as error:
-        _say("error", str(error))
-        raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        _say("note", "stopped at once; the next start finishes the file that was cut short")
+        if log_json:
+            log.note("warning", "stopped at once; the next start finishes the file that was cut short")
+        else:
+            _say("note", "stopped at once; the next start finishes the file that was cut short")
         raise typer.Exit(130) from None
     except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
+        if log_json:  # the log stays one JSON object per line, fatal errors included
+            known = isinstance(error, InvoiceExtractError)
+            log.note("error", str(error) if known else f"internal error: {type(error).__name__}: {error}; this is "
+                     "a bug in invoice-extract; run again with --debug and report the traceback",
+                     code=error.code if known else "internal_error")
+            if _state["debug"] and not known:
+                traceback.print_exception(error)
+            raise typer.Exit(error.exit_code if known else 1) from None
+        if isinstance(error, WatchError):
+            _say("error", str(error))  # exit 2, as for a wrong option
+            raise typer.Exit(error.exit_code) from None
         _fail(error)
     if once and summary.first_error is not None:
         raise typer.Exit(_exit_code(summary.first_error))

@@ -28,7 +28,8 @@ total              GrandTotalAmount (BT-112, with tax)         LegalMonetaryTota
 The total is the invoice total with tax (BT-112), not the amount still due after a
 prepayment (BT-115), so that subtotal + tax = total holds as on any other record; BT-115
 stands in only when BT-112 is missing. Amounts are kept as the XML states them: a credit
-note's stay positive and its ``document_type`` says what it is.
+note's stay positive and its ``document_type`` says what it is (the accounting exports
+book it negative: ``exporters.cells.signed_total``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ _CREDIT_NOTE_CODES = frozenset({"81", "83", "261", "262", "296", "308", "381", "
 _PROFILES = (("xrechnung", "XRechnung"), ("extended", "EXTENDED"), ("basicwl", "BASIC WL"),
              ("basic", "BASIC"), ("minimum", "MINIMUM"), ("en16931", "EN 16931"))
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})(?:Z|[+-]\d{2}:\d{2})?")
+# The numbers an invoice can hold: below 10**18 (a quintillion), with at most 20 decimals.
+_MAX_DIGITS = 18
+_MAX_DECIMALS = 20
+_AN_AMOUNT = f"an amount (a finite number below 10^{_MAX_DIGITS}, at most {_MAX_DECIMALS} decimals)"
+_SHOWN = 60  # characters of an unusable value quoted in its warning
 
 
 @dataclass(frozen=True)
@@ -88,11 +94,16 @@ class EmbeddedXml:
 
 # --------------------------------------------------------------------------- reading safely
 
+def too_large(size: int | None, *, path: str | None = None) -> EInvoiceError:
+    """The error for XML over MAX_XML_BYTES (``size`` None: an attachment too large to be measured)."""
+    what = f"the XML is {size / 1e6:.1f} MB, more" if size is not None else "the attachment is larger"
+    return EInvoiceError(f"{what} than the {MAX_XML_BYTES // 2**20} MiB an e-invoice needs; refused", path=path)
+
+
 def parse_xml(data: bytes) -> ET.Element:
     """The root element of untrusted XML, or EInvoiceError: bounded size, no DTD or entities."""
     if len(data) > MAX_XML_BYTES:
-        raise EInvoiceError(f"the XML is {len(data) / 1e6:.1f} MB, more than the {MAX_XML_BYTES // 2**20} MiB "
-                            "an e-invoice needs; refused")
+        raise too_large(len(data))
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
@@ -100,6 +111,12 @@ def parse_xml(data: bytes) -> ET.Element:
                             "hostile (external entities or entity expansion)") from None
     except ET.ParseError as exc:
         raise EInvoiceError(f"the XML is malformed ({exc}); ask the sender for a new copy") from None
+    except LookupError as exc:  # encoding="..." that Python does not know
+        raise EInvoiceError(f"the XML declares an encoding Python does not know ({exc}); e-invoices are UTF-8, "
+                            "ask the sender for a UTF-8 copy") from None
+    except ValueError as exc:  # expat reads no multi-byte encoding but UTF-8 and UTF-16 (Shift JIS, GB 18030...)
+        raise EInvoiceError(f"the XML's encoding cannot be read ({exc}); e-invoices are UTF-8, ask the sender "
+                            "for a UTF-8 copy") from None
 
 
 def read_xml_file(path: Path, *, source: str, sha256: str | None) -> InvoiceRecord:
@@ -107,8 +124,7 @@ def read_xml_file(path: Path, *, source: str, sha256: str | None) -> InvoiceReco
     try:
         size = path.stat().st_size
         if size > MAX_XML_BYTES:  # checked before reading, so a huge file costs nothing
-            raise EInvoiceError(f"the XML is {size / 1e6:.1f} MB, more than the {MAX_XML_BYTES // 2**20} MiB an "
-                                "e-invoice needs; refused", path=str(path))
+            raise too_large(size, path=str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"cannot be read ({exc.strerror})", path=str(path)) from None
@@ -121,15 +137,15 @@ def read_xml_file(path: Path, *, source: str, sha256: str | None) -> InvoiceReco
 def record_from_embedded(embedded: EmbeddedXml, *, source: str, sha256: str | None) -> InvoiceRecord:
     """The record of a PDF's attached invoice XML, or EInvoiceError."""
     if embedded.data is None:
-        raise EInvoiceError(f"the attachment is larger than the {MAX_XML_BYTES // 2**20} MiB an e-invoice needs; "
-                            "refused")
+        raise too_large(None)
     return record_from_xml(embedded.data, source=source, sha256=sha256, pages=embedded.pages)
 
 
 def embedded_invoice(path: Path, password: str | None) -> EmbeddedXml | None:
     """The invoice XML attached to a PDF: the attachment with a standard name, else the first
-    whose root is a CII or UBL invoice. None when there is none, or when the PDF cannot be
-    opened (reading its pages then says why)."""
+    whose root is a CII or UBL invoice, else the first XML attachment of another kind (an
+    Order-X order, say), so that reading it says why it was not used. None when the PDF has
+    no XML attachment, or cannot be opened (reading its pages then says why)."""
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError:
@@ -140,11 +156,15 @@ def embedded_invoice(path: Path, password: str | None) -> EmbeddedXml | None:
         if named:
             # A named attachment is used even when unreadable, so that the record says why.
             return EmbeddedXml(_name(named[0]), _data(named[0]), len(pdf))
+        other_xml: EmbeddedXml | None = None
         for attachment in attachments:
             data = _data(attachment)
-            if _is_invoice(data):
+            root = _root_tag(data)
+            if root in (_CII_ROOT, *_UBL_ROOTS):
                 return EmbeddedXml(_name(attachment), data, len(pdf))
-        return None
+            if root is not None and other_xml is None:
+                other_xml = EmbeddedXml(_name(attachment), data, len(pdf))
+        return other_xml
     finally:
         pdf.close()
 
@@ -169,13 +189,15 @@ def _data(attachment: pdfium.PdfAttachment) -> bytes | None:
         return b""
 
 
-def _is_invoice(data: bytes | None) -> bool:
-    if data is None:
-        return False
+def _root_tag(data: bytes | None) -> str | None:
+    """The root element's tag of an attachment that is XML; None for anything else. Never
+    raises: an attachment that is no invoice must not stop the PDF from being read."""
+    if not data:
+        return None
     try:
-        return parse_xml(data).tag in (_CII_ROOT, *_UBL_ROOTS)
-    except EInvoiceError:
-        return False
+        return parse_xml(data).tag
+    except Exception:  # noqa: BLE001 - whatever the attachment holds, it is just not an invoice
+        return None
 
 
 # --------------------------------------------------------------------------- mapping
@@ -229,12 +251,13 @@ def record_from_xml(data: bytes, *, source: str, sha256: str | None, pages: int)
     for name in ("subtotal", "tax", "total"):
         raw = getattr(values, name)
         amount = _decimal(raw)
-        fields[name] = _field(amount, raw) if amount else _unusable(name, raw, "an amount", warnings)
+        fields[name] = _field(amount, raw) if amount else _unusable(name, raw, _AN_AMOUNT, warnings)
     document_type: DocumentType = "credit_note" if values.credit_note or values.type_code in _CREDIT_NOTE_CODES \
         else "invoice"
     record = InvoiceRecord(
         source=source, sha256=sha256, pages=pages, **fields, document_type=document_type,
-        einvoice_profile=_profile(values.profile_id), line_items=[_line_item(line) for line in values.lines],
+        einvoice_profile=_profile(values.profile_id),
+        line_items=[_line_item(line, number, warnings) for number, line in enumerate(values.lines, start=1)],
     )
     warnings += check_record(record)
     return record.model_copy(update={"warnings": warnings, "status": "needs_review" if warnings else "ok"})
@@ -273,7 +296,8 @@ def _field(value: str | None, raw: str | None = None) -> ExtractedField | None:
 
 def _unusable(name: str, raw: str | None, what: str, warnings: list[str]) -> None:
     if raw:
-        warnings.append(f"{name}: '{raw}' in the e-invoice XML is not {what}; left empty, please check")
+        shown = raw if len(raw) <= _SHOWN else raw[:_SHOWN] + "..."
+        warnings.append(f"{name}: '{shown}' in the e-invoice XML is not {what}; left empty, please check")
 
 
 def _iso_date(raw: str | None) -> str | None:
@@ -288,12 +312,22 @@ def _iso_date(raw: str | None) -> str | None:
 
 
 def _decimal(raw: str | None) -> str | None:
-    """The amount with the digits the XML gives ("1250.50" stays "1250.50"), else None."""
+    """The amount with the digits the XML gives ("1250.50" stays "1250.50"), else None.
+
+    Written out, 1E999999999 is a billion digits: a number is refused before it is formatted
+    unless it is finite, has at most _MAX_DECIMALS decimals and is below 10**_MAX_DIGITS.
+    """
     try:
         value = Decimal((raw or "").strip())
     except InvalidOperation:
         return None
-    return f"{value:f}" if value.is_finite() else None
+    if not value.is_finite():
+        return None
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if exponent < -_MAX_DECIMALS or value.adjusted() >= _MAX_DIGITS:
+        return None
+    return f"{value:f}"
 
 
 def _profile(identifier: str | None) -> str | None:
@@ -303,9 +337,13 @@ def _profile(identifier: str | None) -> str | None:
     return next((name for marker, name in _PROFILES if marker in lowered), identifier)
 
 
-def _line_item(line: dict[str, str | None]) -> LineItem:
-    return LineItem(description=line["description"],
-                    **{key: _decimal(line[key]) for key in ("quantity", "unit_price", "amount", "tax_rate")})
+def _line_item(line: dict[str, str | None], number: int, warnings: list[str]) -> LineItem:
+    values = {}
+    for key in ("quantity", "unit_price", "amount", "tax_rate"):
+        values[key] = _decimal(line[key])
+        if values[key] is None:
+            _unusable(f"line {number} {key}", line[key], "a number", warnings)
+    return LineItem(description=line["description"], **values)
 
 
 def _text(element: ET.Element | None, path: str) -> str | None:

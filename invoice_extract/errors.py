@@ -13,6 +13,7 @@ code  error                       meaning
 0                                 success
 1     InvoiceExtractError         unexpected internal error (please report it)
 2                                 bad command line (wrong option or argument)
+2     ExportError                 an export that cannot be made (options, ``-o`` folder, write)
 3     InputFileError              the file does not exist or cannot be read
 4     UnsupportedFileTypeError    not a PDF, image, hOCR or e-invoice XML file (by content)
 5     EmptyFileError              the file is empty (0 bytes) or holds no pages
@@ -22,7 +23,12 @@ code  error                       meaning
 9     ImageTooLargeError          an image or page exceeds ``--max-pixels``
 10    OCRUnavailableError         Tesseract or an OCR language is not installed
 11    EInvoiceError               e-invoice XML that is malformed, too large or hostile
+12    FolderInUseError            another watch or batch is writing to that folder
 ====  ==========================  ==================================================
+
+Exit code 2 also covers the usage errors below (``UsageError``: ``WatchError``, a folder
+that cannot be watched; ``EngineUnavailableError``, a batch engine that cannot start;
+``ExportError``, an export that does not fit its options): the command line must change.
 """
 
 from __future__ import annotations
@@ -88,8 +94,49 @@ class EInvoiceError(InvoiceExtractError):
     exit_code = 11
 
 
+class FolderInUseError(InvoiceExtractError):
+    """Another process (a watch or a batch) holds the folder's lock: two writers would lose
+    each other's records."""
+
+    code = "folder_in_use"
+    exit_code = 12
+
+
+class UsageError(InvoiceExtractError):
+    """The command line must change: exit code 2, as for a wrong option. ``option`` names the
+    option to change, when one does."""
+
+    code = "bad_usage"
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, option: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.option = option
+
+
+class ExportError(UsageError):
+    """The export asked for cannot be made: a bad option, options that do not fit together,
+    an output folder that is missing or not writable, or a write that failed. Like a bad
+    command line, it is the user's to fix (exit code 2)."""
+
+    code = "bad_export"
+
+
+class WatchError(UsageError):
+    """The watcher cannot start: a folder that does not exist or cannot be used."""
+
+    code = "bad_watch_folder"
+
+
+class EngineUnavailableError(UsageError):
+    """A batch engine cannot start: Ray is not installed, or no cluster at the address given."""
+
+    code = "engine_unavailable"
+
+
 ALL_ERRORS: tuple[type[InvoiceExtractError], ...] = (
     InvoiceExtractError,
+    ExportError,
     InputFileError,
     UnsupportedFileTypeError,
     EmptyFileError,
@@ -99,4 +146,5 @@ ALL_ERRORS: tuple[type[InvoiceExtractError], ...] = (
     ImageTooLargeError,
     OCRUnavailableError,
     EInvoiceError,
+    FolderInUseError,
 )

@@ -4,12 +4,16 @@ A SQLite database (WAL mode, so a reader never blocks the writer and a crash nev
 it half-written) in the output folder. Documents are keyed by the SHA-256 of their bytes:
 the same content is extracted once, whatever it is called and however often it arrives.
 
-- ``documents``: one row per content: ``queued`` -> ``processing`` -> ``done`` or
-  ``failed``; the name it was first read under, its record's file, attempts, the error, times.
-- ``arrivals``: one row per file that arrived: the document it holds and what became of it
-  (``done``, ``failed`` or ``duplicate``), and where the file went.
+- ``documents``: one row per content, added when it is first read (``processing``), then
+  ``done`` or ``failed``; the name it was last read under, its record's file (or the watcher's
+  error note), its status, attempts, the error, times. Nothing waits in a queue here: a
+  content has a row once a watch or batch starts reading it.
+- ``arrivals``: one row per file that arrived (watch), or per file and outcome (batch: a file
+  met again in a later run with the same outcome is not noted twice): the document it holds,
+  what became of it (``done``, ``failed`` or ``duplicate``), and where the file went.
 
-Only one process writes (the watcher, or the batch's parent process); workers only read files.
+One process writes: the watcher, or the batch's parent process (workers only read files).
+The output folder's lock (``outbox.FolderLock``, taken by ``Outbox``) enforces that.
 """
 
 from __future__ import annotations
@@ -20,14 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-State = Literal["queued", "processing", "done", "failed", "duplicate"]
+State = Literal["processing", "done", "failed", "duplicate"]
 LEDGER_NAME = "ledger.sqlite3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT PRIMARY KEY,
-    state TEXT NOT NULL CHECK (state IN ('queued', 'processing', 'done', 'failed')),
-    name TEXT NOT NULL,          -- the path it was first read from
+    state TEXT NOT NULL CHECK (state IN ('queued', 'processing', 'done', 'failed')),  -- queued: unused
+    name TEXT NOT NULL,          -- the path it was last read from
     record TEXT,                 -- the path of the record's file (batch, watch) or of the error note (watch)
     status TEXT,                 -- the record's status: ok, needs_review, error
     attempts INTEGER NOT NULL DEFAULT 0,
@@ -88,14 +92,6 @@ class Ledger:
         ).fetchone()
         return Document(*row) if row else None
 
-    def queue(self, sha256: str, name: str) -> None:
-        """Note a content as waiting, unless the ledger already knows it."""
-        now = time.time()
-        self._db.execute(
-            "INSERT OR IGNORE INTO documents (sha256, state, name, first_seen, updated) VALUES (?, 'queued', ?, ?, ?)",
-            (sha256, name, now, now),
-        )
-
     def start(self, sha256: str, name: str) -> None:
         """A content is being extracted (again): one attempt more."""
         now = time.time()
@@ -120,6 +116,16 @@ class Ledger:
         self._db.execute(
             "INSERT INTO arrivals (path, sha256, outcome, moved_to, at) VALUES (?, ?, ?, ?, ?)",
             (path, sha256, outcome, moved_to, time.time()),
+        )
+
+    def seen(self, path: str, sha256: str, outcome: State) -> None:
+        """That a batch met this file with this outcome; not noted again when the file's latest
+        row says the same (a run after a kill, or with --retry-failed, meets it again)."""
+        self._db.execute(
+            "INSERT INTO arrivals (path, sha256, outcome, at) SELECT ?, ?, ?, ? WHERE NOT EXISTS ("
+            "SELECT 1 FROM arrivals WHERE id = (SELECT MAX(id) FROM arrivals WHERE path = ? AND sha256 = ?) "
+            "AND outcome = ?)",
+            (path, sha256, outcome, time.time(), path, sha256, outcome),
         )
 
     def arrivals(self, sha256: str) -> list[tuple[str, str, str | None]]:

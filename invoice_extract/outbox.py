@@ -1,40 +1,105 @@
 """The output folder of `watch` and `batch`: records written so that a crash loses none and
 doubles none.
 
+- ``.invoice-extract.lock``: one writer at a time. ``Outbox`` holds the folder's lock from
+  creation to ``close``; a second watch or batch on the same folder gets FolderInUseError
+  (each keeps invoices.jsonl in memory and rewrites it, so two would lose records).
 - ``NAME.json``: one record per document, written atomically (temporary file, fsync, rename);
-  a name already taken gets `` (2)``, `` (3)``... and is never overwritten.
-- ``invoices.jsonl``: every record, one line each, appended and fsynced. On opening, a line
-  torn by a crash is dropped and a document's second line (a crash between the append and
-  the ledger's update, then the same document again) is removed, so each document has
-  exactly one line.
-- ``invoices.csv``: the generic CSV of the same records, rewritten atomically by
-  ``refresh_csv`` (after each file in a watched folder; every so often in a batch).
-- ``ledger.sqlite3``: see ``ledger.py``.
+  a name already taken by another document gets `` (2)``, `` (3)``... and is never overwritten.
+- ``invoices.jsonl``: every record, one line each, appended and fsynced. A document written
+  again (read again after a failure, or after a crash that lost the ledger's update) has its
+  old line removed (the file rewritten atomically) before the new one is appended. On opening,
+  a torn or unreadable line (a crash mid-append) is dropped and, should a document have two
+  lines, only the first is kept, so each document has exactly one line.
+- ``invoices.csv``: the generic CSV of the same records, rewritten atomically from all of them
+  by ``refresh_csv``, or by ``refresh_csv_if_due`` when a record was written since and the
+  last rewrite is old enough (watch: at most every 10 s while a backlog is worked through, and
+  when the inbox is empty; batch: every 60 s, and at the end).
+- ``ledger.sqlite3``: see ``ledger.py``; ``finish_from_outbox`` finishes a document the
+  ledger still has ``processing`` when a crash came after its record was written.
+
+Each ``write`` syncs the folder too, so a record the ledger calls done survives a power cut.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-from .exporters import ExportOptions, write_atomically, write_records
-from .record import InvoiceRecord
+from .errors import FolderInUseError
+from .exporters import ExportOptions, fsync_folder, write_atomically, write_records
+from .record import InvoiceRecord, RecordError
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 JSONL_NAME = "invoices.jsonl"
 CSV_NAME = "invoices.csv"
+LOCK_NAME = ".invoice-extract.lock"
+
+
+class FolderLock:
+    """An exclusive lock on ``folder`` until ``release`` (flock: the kernel releases it when
+    the process ends, however it ends, kill -9 included). FolderInUseError if another holds it."""
+
+    def __init__(self, folder: Path) -> None:
+        self._handle: TextIO | None = open(folder / LOCK_NAME, "a+", encoding="ascii")  # noqa: SIM115
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._handle.seek(0)
+            holder = self._handle.read().strip() or "?"
+            self.release()
+            raise FolderInUseError(f"another invoice-extract watch or batch (process {holder}) is using it; "
+                                   "wait for it to finish, or use another folder", path=str(folder)) from None
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(f"{os.getpid()}\n")
+        self._handle.flush()
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing the file drops the lock
+            self._handle = None
+
+    def __enter__(self) -> FolderLock:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
 
 
 class Outbox:
-    """Records into ``folder``; ``has(sha256)`` says which documents already have one."""
+    """Records into ``folder``, whose lock it holds until ``close`` (or the end of a ``with``
+    block); ``has(sha256)`` says whether a document has a line in invoices.jsonl."""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.jsonl = folder / JSONL_NAME
         self.csv = folder / CSV_NAME
+        self._lock = FolderLock(folder)
         self._records: dict[str, str] = {}  # sha256 -> its line in invoices.jsonl
-        self._recover()
+        self._csv_stale = False  # a record was written since invoices.csv was
+        self._csv_at = time.monotonic()
+        try:
+            self._recover()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def has(self, sha256: str) -> bool:
         return sha256 in self._records
@@ -67,11 +132,22 @@ class Outbox:
             stream.flush()
             os.fsync(stream.fileno())
         self._records[record.sha256] = line
+        self._csv_stale = True
+        fsync_folder(self.folder)  # the new names (NAME.json, a new invoices.jsonl) are durable
         return target
 
     def refresh_csv(self) -> None:
+        """Rewrite invoices.csv from every record now."""
         records = [InvoiceRecord.model_validate_json(line) for line in self._records.values()]
         write_records(records, self.csv, "csv", ExportOptions())
+        self._csv_stale = False
+        self._csv_at = time.monotonic()
+
+    def refresh_csv_if_due(self, seconds: float = 0.0) -> None:
+        """Rewrite invoices.csv if a record was written since, and its last rewrite is more than
+        ``seconds`` old (it is rewritten from every record, so not after each one in a backlog)."""
+        if self._csv_stale and time.monotonic() - self._csv_at >= seconds:
+            self.refresh_csv()
 
     def _name_for(self, stem: str, sha256: str) -> Path:
         """``stem.json``, or ``stem (2).json``... when another document has that name; the
@@ -90,8 +166,10 @@ class Outbox:
         repaired = False
         for line in lines:
             try:
-                sha256 = json.loads(line)["sha256"]
-            except (json.JSONDecodeError, KeyError):
+                sha256 = json.loads(line).get("sha256")
+            except (ValueError, AttributeError):  # not JSON, or not an object ([1], "x")
+                sha256 = None
+            if not isinstance(sha256, str):
                 repaired = True  # torn by a crash mid-append: the document is extracted again
                 continue
             if not line.endswith("\n") or sha256 in self._records:
@@ -100,6 +178,24 @@ class Outbox:
             self._records[sha256] = line
         if repaired:
             write_atomically(self.jsonl, "".join(self._records.values()).encode("utf-8"))
+            fsync_folder(self.folder)
+
+
+def finish_from_outbox(ledger: Ledger, outbox: Outbox, sha256: str) -> bool:
+    """Whether the outbox has the document's record: then a crash came after the record was
+    written, before the ledger knew, and the ledger is finished from it now (not read again)."""
+    filed = outbox.filed(sha256)
+    if filed is not None:
+        finish_in_ledger(ledger, sha256, *filed)
+    return filed is not None
+
+
+def finish_in_ledger(ledger: Ledger, sha256: str, record: InvoiceRecord, record_file: Path) -> RecordError | None:
+    """The ledger's ``finish`` for a record written to ``record_file``; returns its first error."""
+    error = record.errors[0] if record.errors else None
+    ledger.finish(sha256, record=str(record_file), status=record.status,
+                  error=f"{error.code}: {error.message}" if error else None)
+    return error
 
 
 def _sha256_in(path: Path) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import einvoice
 from .document import Document
 from .documents import LoadOptions, file_sha256, load_document, sniff
-from .errors import InvoiceExtractError
+from .errors import InputFileError, InvoiceExtractError, TooManyPagesError, UnsupportedFileTypeError
 from .ner import Tagger
 from .postprocess import build_record
 from .record import InvoiceRecord
@@ -33,6 +33,9 @@ class Extraction:
 
     record: InvoiceRecord
     document: Document | None
+    # Why the pages of an e-invoice PDF read from its XML could not be read to verify it
+    # (the record then says so in a warning); None otherwise.
+    page_error: InvoiceExtractError | None = None
 
 
 def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger | None = None) -> Extraction:
@@ -47,6 +50,9 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
             return Extraction(einvoice.read_xml_file(Path(path), source=source, sha256=file_sha256(Path(path))), None)
         embedded = einvoice.embedded_invoice(Path(path), options.password) if media_type == sniff.PDF else None
         if embedded is not None:
+            if embedded.pages > options.max_pages:  # as for any PDF, though its pages are not read
+                raise TooManyPagesError(f"{embedded.pages} pages, more than the limit of {options.max_pages}; "
+                                        "raise --max-pages if this is intended", path=source)
             return _read_einvoice_pdf(path, embedded, options, tagger)
         return _read_pages(path, options, tagger)
     except InvoiceExtractError as error:
@@ -69,6 +75,11 @@ def _read_einvoice_pdf(path: str | Path, embedded: einvoice.EmbeddedXml, options
     that cannot be read is reported, and the pages are read instead."""
     try:
         record = einvoice.record_from_embedded(embedded, source=str(path), sha256=file_sha256(Path(path)))
+    except UnsupportedFileTypeError as error:  # XML of another kind: an Order-X order, ZUGFeRD 1.0
+        pages = _read_pages(path, options, tagger)
+        note = (f"the PDF's attached {embedded.name or 'XML'} is not an e-invoice we read ({error.message}); "
+                "the values were read from the page instead")
+        return replace(pages, record=_with_warnings(pages.record, [note]))
     except InvoiceExtractError as error:
         pages = _read_pages(path, options, tagger)
         note = (f"the embedded e-invoice {embedded.name or 'XML'} could not be read ({error.message}); "
@@ -78,8 +89,12 @@ def _read_einvoice_pdf(path: str | Path, embedded: einvoice.EmbeddedXml, options
         return Extraction(record, None)
     try:
         pages = _read_pages(path, options, tagger)
-    except InvoiceExtractError as error:
-        return Extraction(_with_warnings(record, [f"--verify-einvoice: the page could not be read ({error})"]), None)
+    except Exception as error:  # noqa: BLE001 - the XML's record stands whatever happens to the pages
+        if not isinstance(error, InvoiceExtractError):
+            error = InvoiceExtractError(f"{type(error).__name__}: {error} (a bug in invoice-extract; please report "
+                                        "it)", path=str(path))
+        warning = f"--verify-einvoice: the page could not be read ({error})"
+        return Extraction(_with_warnings(record, [warning]), None, page_error=error)
     return Extraction(_with_warnings(record, einvoice.compare_with_page(record, pages.record)), pages.document)
 
 
@@ -100,6 +115,14 @@ def extract_many(paths: Iterable[str | Path], options: LoadOptions | None = None
     options = _without_images(options)
     for path in collect_inputs(paths):
         yield read(path, options, tagger=tagger).record
+
+
+def no_inputs_error(paths: Iterable[str | Path], pattern: str | None = None) -> InputFileError:
+    """The error for folders in which a walk (``collect_inputs``, batch) found no invoice file."""
+    suffixes = " ".join(sorted(INPUT_SUFFIXES))
+    matching = f" matching {pattern}" if pattern else ""
+    return InputFileError(f"no invoice files found (files ending in {suffixes}){matching}",
+                          path=", ".join(map(str, paths)))
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:

@@ -1,11 +1,11 @@
 """`invoice-extract watch`: a folder that turns the invoices dropped into it into records.
 
 Files directly in the inbox are inputs; its subfolders (``processed/``, ``failed/``, and any
-other) are left alone, as are dotfiles, symlinks and the temporary names of downloads and
-copies (``*.part``, ``*.crdownload``, ``*.tmp``, ``~$*``). A file is taken once its size and
-times have not changed for ``settle`` seconds. Watchdog's events only wake the loop early; a
-rescan at least every ``settle`` seconds finds anything they missed, and the first scan finds
-what arrived while the watcher was down.
+other) are left alone, as are dotfiles, symlinks, error notes (``*.error.json``) and the
+temporary names of downloads and copies (``*.part``, ``*.crdownload``, ``*.tmp``, ``~$*``).
+A file is taken once its size and times have not changed for ``settle`` seconds.
+Watchdog's events only wake the loop early; a rescan at least every ``settle`` seconds
+finds anything they missed, and the first scan finds what arrived while the watcher was down.
 
 What becomes of a file (one content is extracted once, see ``ledger.py``):
 
@@ -26,6 +26,15 @@ below is durable before the next begins, and each state it can stop in is recogn
    in the archive and the input is unlinked (``move_to_free_name``).
 5. ``ledger.arrived``; killed just before it, the only loss is that arrival's row.
 
+A file that cannot be read fails in these steps: its name in ``FAILED/`` is chosen and
+``NAME.error.json`` written; ``ledger.finish`` (failed, naming the note); the move;
+``ledger.arrived``. Killed before the ledger knew, the note is rewritten by the next
+attempt (the ledger says processing); after it, the next start sees the note and moves the
+file under its name, without reading it again.
+
+A file that cannot be moved (permissions, a full disk) is logged as an error and left in
+the inbox, skipped until it changes; the watcher goes on with the others.
+
 Nothing is overwritten: a clash gets ``NAME (2).pdf``. Moves need the archive on the
 inbox's file system to be atomic; elsewhere the file is copied, made durable, and only then
 unlinked (a kill in between leaves the copy and the input: archived twice, never lost).
@@ -34,7 +43,6 @@ unlinked (a kill in between leaves the copy and the input: archived twice, never
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import logging
 import os
@@ -56,16 +64,15 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from .documents import LoadOptions, file_sha256
-from .errors import InputFileError
-from .exporters import write_atomically
+from .errors import InputFileError, WatchError
+from .exporters import fsync_folder, write_atomically
 from .ledger import Document, Ledger
 from .ner import Tagger
-from .outbox import Outbox
+from .outbox import FolderLock, Outbox, finish_from_outbox
 from .pipeline import read
 from .record import RECORD_FIELDS, InvoiceRecord, RecordError
 
 DEFAULT_SETTLE = 2.0
-LOCK_NAME = ".invoice-extract-watch.lock"
 ERROR_SUFFIX = ".error.json"
 TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp")
 CSV_EVERY = 10.0  # seconds invoices.csv may lag behind while a backlog is worked through
@@ -82,13 +89,14 @@ logging.getLogger("watchdog").addHandler(logging.NullHandler())
 FileKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: any write changes one
 
 
-class WatchError(Exception):
-    """The watcher cannot start: a bad folder, or another watcher holds it."""
+__all__ = ["WatchConfig", "WatchError", "WatchLog", "Watcher", "is_input_name", "move_to_free_name"]
 
 
 def is_input_name(name: str) -> bool:
-    """Whether a file with this name in the inbox is an input (hidden and temporary ones are not)."""
-    return not (name.startswith((".", "~$")) or name.lower().endswith(TEMPORARY_SUFFIXES))
+    """Whether a file with this name in the inbox is an input (hidden and temporary ones are
+    not, nor error notes: one dropped in the inbox could take the place of a real one)."""
+    lower = name.lower()
+    return not (name.startswith((".", "~$")) or lower.endswith(TEMPORARY_SUFFIXES) or lower.endswith(ERROR_SUFFIX))
 
 
 @dataclass(frozen=True)
@@ -163,9 +171,10 @@ class WatchLog:
         self._line(outcome.level, f"{outcome.file}: {outcome.status}{detail}, {outcome.seconds:.2f} s "
                                   f"-> {outcome.moved_to}")
 
-    def note(self, level: str, message: str) -> None:
+    def note(self, level: str, message: str, **extra: Any) -> None:
+        """A line that is not a file's outcome; ``extra`` goes into the JSON only."""
         if self._as_json:
-            self._json({"level": level, "message": message})
+            self._json({"level": level, "message": message, **extra})
         else:
             self._line(level, message)
 
@@ -192,6 +201,11 @@ class Summary:
         self.counts[outcome.status] += 1
         if outcome.error is not None and self.first_error is None:
             self.first_error = outcome.error.code
+
+    def add_skipped(self, code: str) -> None:
+        """A file left in the inbox because it could not be read or moved."""
+        self.counts["error"] += 1
+        self.first_error = self.first_error or code
 
     def __str__(self) -> str:
         total = sum(self.counts.values())
@@ -222,25 +236,23 @@ class Watcher:
         self.config = config
         self._log = log
         self._seen: dict[str, _Seen] = {}
+        self._skipped: dict[str, FileKey] = {}  # files that could not be read or moved, until they change
         self._stop_reason: str | None = None
         self._wake = threading.Event()
-        self._csv_stale = False
-        self._csv_at = time.monotonic()
         self.summary = Summary()
         self._stack = ExitStack()
         try:
             try:
                 for folder in (config.out, config.archive, config.failed):
                     folder.mkdir(parents=True, exist_ok=True)
-                # Two watchers on one inbox would take the same files; on one output folder, both
-                # would append to invoices.jsonl. The locks go with the process, even on kill -9.
-                self._stack.enter_context(_locked(config.inbox))
-                self._stack.enter_context(_locked(config.out))
+                # Two watchers on one inbox would take the same files; the output folder's lock
+                # (Outbox's) keeps out a second watch or batch. Locks go with the process, even on kill -9.
+                self._stack.enter_context(FolderLock(config.inbox))
+                self._outbox = self._stack.enter_context(Outbox(config.out))
             except OSError as error:
                 raise WatchError(f"{error.filename}: {error.strerror}; the watcher moves files out of "
                                  "the inbox and writes to the output folder") from None
             self._ledger = self._stack.enter_context(Ledger(config.out))
-            self._outbox = Outbox(config.out)
             self._tagger = tagger or Tagger.shared()  # loaded now, so the first file waits for nothing
         except BaseException:
             self._stack.close()
@@ -283,8 +295,7 @@ class Watcher:
             if observer is not None:
                 observer.stop()
                 observer.join()
-            if self._csv_stale:
-                self._outbox.refresh_csv()
+            self._outbox.refresh_csv_if_due()
         ending = f"stopped ({self._stop_reason})" if self.stopping else "done"
         self._log.note("info", f"{ending}: {self.summary}")
         return self.summary
@@ -298,10 +309,8 @@ class Watcher:
                 if self.stopping:
                     return
                 self._take(name)
-                if self._csv_stale and time.monotonic() - self._csv_at > CSV_EVERY:
-                    self._refresh_csv()
-            if self._csv_stale:
-                self._refresh_csv()
+                self._outbox.refresh_csv_if_due(CSV_EVERY)
+            self._outbox.refresh_csv_if_due()
             if not ready:
                 self._sleep(self._next_check(wanted))
             self._scan()
@@ -320,6 +329,10 @@ class Watcher:
                     key = _key(entry.stat(follow_symlinks=False))
                 except FileNotFoundError:
                     continue
+                if entry.name in self._skipped:
+                    if self._skipped[entry.name] == key:
+                        continue
+                    del self._skipped[entry.name]  # changed (fixed, or dropped again): tried again
                 seen = self._seen.get(entry.name)
                 found[entry.name] = seen if seen is not None and seen.key == key else _Seen(key, now)
         self._seen = found
@@ -363,34 +376,78 @@ class Watcher:
     def _take(self, name: str) -> None:
         path = self.config.inbox / name
         started = time.monotonic()
+        key = self._seen[name].key
         try:
-            sha = file_sha256(path)
-        except InputFileError as error:
-            if not os.path.lexists(path):
-                return  # taken away before it could be read
-            outcome = self._fail(path, None, RecordError(code=error.code, message=str(error)), started)
-        else:
-            outcome = self._handle(path, sha, self._seen[name].key, started)
+            try:
+                sha = file_sha256(path)
+            except InputFileError as error:
+                if not os.path.lexists(path):
+                    return  # taken away before it could be read
+                outcome = self._fail(path, None, RecordError(code=error.code, message=str(error)), started)
+            else:
+                outcome = self._handle(path, sha, key, started)
+        except OSError as error:
+            if os.path.lexists(path):
+                self._skip(name, key, error)
+            return
         if outcome is not None:
             self.summary.add(outcome)
             self._log.file(outcome)
 
+    def _skip(self, name: str, key: FileKey, error: OSError) -> None:
+        """A file that cannot be moved (permissions, a full disk...) stays in the inbox, and is
+        left alone until it changes; the watcher goes on with the others."""
+        self._skipped[name] = key
+        self.summary.add_skipped(InputFileError.code)
+        where = f" ({error.filename})" if error.filename else ""
+        self._log.note("error", f"{name}: {error.strerror or error}{where}; left in the inbox and skipped "
+                                "until it changes: fix the cause (permissions, free space), then touch the "
+                                "file or drop it again", file=name, code=InputFileError.code)
+
     def _handle(self, path: Path, sha: str, key: FileKey, started: float) -> Outcome | None:
         """The per-file protocol of the module's docstring."""
         document = self._ledger.get(sha)
+        if document is not None and document.state == "processing" \
+                and finish_from_outbox(self._ledger, self._outbox, sha):
+            document = self._ledger.get(sha)  # killed after the record was written: ledger finished
         filed = self._outbox.filed(sha)
-        if document is not None and document.state == "processing" and filed is not None:
-            record, record_file = filed  # killed after the record was written: finish the ledger
-            self._ledger.finish(sha, record=str(record_file), status=record.status)
-            document = self._ledger.get(sha)
         if document is not None and document.state == "done" and filed is not None:
-            record = filed[0]
-            if document.name == str(path) and not self._arrived(path, sha):
-                return self._archive(path, sha, record, started)  # killed before the move
+            if not self._unchanged(path, key):
+                return None
+            if document.name == str(path) and not self._arrived(path, sha, "done"):
+                return self._archive(path, sha, filed[0], started)  # killed before the move
             return self._duplicate(path, sha, document, started)
-        return self._extract(path, sha, key, started)
+        if document is not None and document.state == "failed" and document.name == str(path) \
+                and not self._arrived(path, sha, "failed"):
+            note_file = self._leftover_note(document, path)
+            if note_file is not None:  # killed after the ledger noted the failure, before the move
+                if not self._unchanged(path, key):
+                    return None
+                error = RecordError.model_validate(json.loads(note_file.read_text(encoding="utf-8"))["error"])
+                return self._move_failed(path, sha, note_file.with_name(note_file.name[:-len(ERROR_SUFFIX)]),
+                                         error, started)
+        leftover = document is not None and document.state == "processing"
+        return self._extract(path, sha, key, started, leftover)
 
-    def _extract(self, path: Path, sha: str, key: FileKey, started: float) -> Outcome | None:
+    def _leftover_note(self, document: Document, path: Path) -> Path | None:
+        """The error note the ledger names for a failed document, when it is ours and the
+        failed file it was written for is not there yet (or is ``path``'s twin)."""
+        if document.record is None or not document.record.endswith(ERROR_SUFFIX):
+            return None
+        note_file = Path(document.record)
+        if note_file.parent != self.config.failed or not _is_own_note(note_file, document.sha256, missing=False):
+            return None
+        twin = note_file.with_name(note_file.name[:-len(ERROR_SUFFIX)])
+        return None if os.path.lexists(twin) and not _same_file(twin, path) else note_file
+
+    def _unchanged(self, path: Path, key: FileKey) -> bool:
+        """Whether the file is as the scan saw it; if not, it waits to settle again."""
+        try:
+            return _key(path.stat()) == key
+        except FileNotFoundError:
+            return False
+
+    def _extract(self, path: Path, sha: str, key: FileKey, started: float, leftover: bool) -> Outcome | None:
         self._ledger.start(sha, str(path))
         record = read(path, self.config.load, tagger=self._tagger).record
         if record.status == "error" and self.stopping:
@@ -406,9 +463,8 @@ class Watcher:
             self._log.note("warning", f"{path.name}: changed while it was read; waiting for it to settle again")
             return None
         if record.status == "error":
-            return self._fail(path, sha, record.errors[0], started)
+            return self._fail(path, sha, record.errors[0], started, leftover=leftover)
         record_file = self._outbox.write(record)
-        self._csv_stale = True
         self._ledger.finish(sha, record=str(record_file), status=record.status)
         return self._archive(path, sha, record, started)
 
@@ -424,20 +480,36 @@ class Watcher:
         return Outcome(path.name, "duplicate", time.monotonic() - started, self._shown(moved),
                        duplicate_of=self._shown(Path(original.name)))
 
-    def _fail(self, path: Path, sha: str | None, error: RecordError, started: float) -> Outcome:
-        """To the failed folder, with the reason beside it; a file that cannot even be
-        hashed has no content to note in the ledger."""
+    def _fail(self, path: Path, sha: str | None, error: RecordError, started: float, *,
+              leftover: bool = False) -> Outcome:
+        """To the failed folder, with the reason beside it; a file that cannot even be hashed
+        has no content to note in the ledger. Steps: the name, the note, ``ledger.finish``
+        (naming the note), the move, ``ledger.arrived``; a restart after a kill anywhere in
+        between finishes them (``leftover``: the ledger said processing, so a note of this
+        content under the chosen name is a leftover of a kill, and is rewritten)."""
         note = {"file": path.name, "sha256": sha, "failed_at": datetime.now().astimezone().isoformat(),
                 "error": error.model_dump()}
-        moved = move_to_free_name(path, self.config.failed, note=note)
-        if sha is not None:
-            self._ledger.finish(sha, record=str(_note_path(moved)), status="error",
-                                error=f"{error.code}: {error.message}")
-            self._ledger.arrived(str(path), sha, "failed", str(moved))
-        return Outcome(path.name, "error", time.monotonic() - started, self._shown(moved), error=error)
+        if sha is None:
+            moved = move_to_free_name(path, self.config.failed, note=note)
+            return Outcome(path.name, "error", time.monotonic() - started, self._shown(moved), error=error)
+        target = free_name(path, self.config.failed, with_note=True, note_of=sha if leftover else None)
+        _write_note(_note_path(target), note)
+        return self._move_failed(path, sha, target, error, started)
 
-    def _arrived(self, path: Path, sha: str) -> bool:
-        return any(arrival == str(path) for arrival, _, _ in self._ledger.arrivals(sha))
+    def _move_failed(self, path: Path, sha: str, target: Path, error: RecordError, started: float) -> Outcome:
+        self._ledger.finish(sha, record=str(_note_path(target)), status="error",
+                            error=f"{error.code}: {error.message}")
+        if not move_to(path, target):  # an outsider took the name meanwhile
+            note = json.loads(_note_path(target).read_text(encoding="utf-8"))
+            target = move_to_free_name(path, self.config.failed, note=note)
+            self._ledger.finish(sha, record=str(_note_path(target)), status="error",
+                                error=f"{error.code}: {error.message}")
+        self._ledger.arrived(str(path), sha, "failed", str(target))
+        return Outcome(path.name, "error", time.monotonic() - started, self._shown(target), error=error)
+
+    def _arrived(self, path: Path, sha: str, outcome: str) -> bool:
+        """Whether this very path had an arrival of this content with this outcome already."""
+        return any(arrival == str(path) and seen == outcome for arrival, seen, _ in self._ledger.arrivals(sha))
 
     def _month_folder(self) -> Path:
         return self.config.archive / time.strftime("%Y-%m")
@@ -448,11 +520,6 @@ class Watcher:
             return str(path.relative_to(self.config.inbox))
         except ValueError:
             return str(path)
-
-    def _refresh_csv(self) -> None:
-        self._outbox.refresh_csv()
-        self._csv_stale = False
-        self._csv_at = time.monotonic()
 
 
 @contextmanager
@@ -475,28 +542,53 @@ def stopping_on_signals(watcher: Watcher) -> Iterator[None]:
 
 def move_to_free_name(source: Path, folder: Path, *, note: dict[str, Any] | None = None) -> Path:
     """Move ``source`` into ``folder`` under its own name, or ``NAME (2).ext``... when that is
-    taken; never overwrite. With ``note``, first write it as ``<new name>.error.json``.
+    taken; never overwrite. With ``note``, first write it as ``<new name>.error.json`` (under
+    a name whose note is free too).
 
     If a kill came between the hard link and the unlink of an earlier move, the input's twin
     is among the names tried: the input is then unlinked and the twin's name returned."""
+    while True:
+        target = free_name(source, folder, with_note=note is not None)
+        if note is not None:
+            _write_note(_note_path(target), note)
+        if move_to(source, target):
+            return target
+
+
+def free_name(source: Path, folder: Path, *, with_note: bool = False, note_of: str | None = None) -> Path:
+    """The first of ``NAME``, ``NAME (2)``... in ``folder`` that is free, or is ``source``'s own
+    twin (a kill between the link and the unlink); with ``with_note`` (or ``note_of``), whose
+    error note is free too, or is a leftover note of content ``note_of``, to be rewritten."""
     folder.mkdir(parents=True, exist_ok=True)
     for candidate in _candidates(folder, source.name):
         if os.path.lexists(candidate):
             if _same_file(candidate, source):
-                source.unlink()
-                _fsync_folder(source.parent)
                 return candidate
             continue
-        if note is not None:
-            note_path = _note_path(candidate)
-            if not _is_own_note(note_path, note["sha256"]):
-                continue  # another file's reason; our own is a leftover of a kill, rewritten
-            write_atomically(note_path, (json.dumps(note, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-        if _move_no_clobber(source, candidate):
-            _fsync_folder(folder)
-            _fsync_folder(source.parent)
-            return candidate
+        if (with_note or note_of is not None) and os.path.lexists(_note_path(candidate)) \
+                and not (note_of is not None and _is_own_note(_note_path(candidate), note_of, missing=False)):
+            continue  # another file's reason
+        return candidate
     raise AssertionError("unreachable: the names to try never run out")
+
+
+def move_to(source: Path, target: Path) -> bool:
+    """Move ``source`` to ``target`` durably, never overwriting; False if the name is taken.
+    A twin of ``source`` already there (a kill between link and unlink) counts as moved."""
+    if os.path.lexists(target) and _same_file(target, source):
+        source.unlink()
+        fsync_folder(source.parent)
+        return True
+    if not _move_no_clobber(source, target):
+        return False
+    fsync_folder(target.parent)
+    fsync_folder(source.parent)
+    return True
+
+
+def _write_note(path: Path, note: dict[str, Any]) -> None:
+    write_atomically(path, (json.dumps(note, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    fsync_folder(path.parent)
 
 
 def _move_no_clobber(source: Path, target: Path) -> bool:
@@ -507,19 +599,19 @@ def _move_no_clobber(source: Path, target: Path) -> bool:
         if error.errno != errno.EXDEV:
             raise
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    with source.open("rb") as reader, temporary.open("xb") as writer:
-        while chunk := reader.read(1 << 20):
-            writer.write(chunk)
-        writer.flush()
-        os.fsync(writer.fileno())
     placed = False
     try:
+        with source.open("rb") as reader, temporary.open("xb") as writer:
+            while chunk := reader.read(1 << 20):
+                writer.write(chunk)
+            writer.flush()
+            os.fsync(writer.fileno())
         placed = _rename_no_clobber(temporary, target)
     finally:
         if not placed:
-            temporary.unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)  # a full disk or a failed read leaves no temporary
     if placed:
-        _fsync_folder(target.parent)  # the copy is durable before the input goes
+        fsync_folder(target.parent)  # the copy is durable before the input goes
         source.unlink()
     return placed
 
@@ -556,11 +648,12 @@ def _note_path(moved: Path) -> Path:
     return moved.with_name(moved.name + ERROR_SUFFIX)
 
 
-def _is_own_note(path: Path, sha: str | None) -> bool:
+def _is_own_note(path: Path, sha: str, *, missing: bool) -> bool:
+    """Whether ``path`` is a note about content ``sha`` (``missing`` when there is none)."""
     try:
         return json.loads(path.read_text(encoding="utf-8")).get("sha256") == sha
     except FileNotFoundError:
-        return True
+        return missing
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -574,30 +667,3 @@ def _same_file(first: Path, second: Path) -> bool:
 
 def _key(stat: os.stat_result) -> FileKey:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
-
-
-def _fsync_folder(folder: Path) -> None:
-    """A rename or unlink is durable once its folder is synced."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-@contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """An exclusive lock on ``folder`` for this process's lifetime (flock: released by the
-    kernel when the process ends, however it ends)."""
-    with open(folder / LOCK_NAME, "a+", encoding="ascii") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            raise WatchError(f"{folder}: another invoice-extract watch (process {holder}) is using it") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield

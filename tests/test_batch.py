@@ -95,17 +95,20 @@ def mixed_folder(tmp_path: Path, invoices: list[Path], bad_files: dict[str, Path
 
 def test_a_folder_with_duplicates_a_bad_file_and_a_subfolder(mixed_folder: Path, tmp_path: Path):
     before = hashes(mixed_folder)
+    # What the model makes of each invoice is not this test's business: the counts follow it.
+    statuses = [read(mixed_folder / name).record.status for name in ("a.pdf", "b.pdf", "sub/c.pdf")]
     out = tmp_path / "out"
     result = runner.invoke(app, ["batch", str(mixed_folder), "--out", str(out), "--workers", "2"])
     assert result.exit_code == 6, result.output  # the corrupt file's code, as for extract
     assert "5 files in " in result.stderr
-    assert ": 3 ok, 0 need review, 1 failed, 1 duplicate, 0 done before; 3 pages" in result.stderr
+    assert (f": {statuses.count('ok')} ok, {statuses.count('needs_review')} need review, 1 failed, 1 duplicate, "
+            "0 done before; 3 pages") in result.stderr
     assert "error (corrupt_file)" in result.stderr
 
     records = {Path(r["source"]).name: r for r in jsonl(out)}
     assert sorted(records) == ["a.pdf", "b.pdf", "c.pdf", "corrupt.pdf"]  # one line per content
     assert records["corrupt.pdf"]["errors"][0]["code"] == "corrupt_file"
-    assert records["c.pdf"]["source"] == str((mixed_folder / "sub" / "c.pdf").absolute())
+    assert records["c.pdf"]["source"] == str((mixed_folder / "sub" / "c.pdf").resolve())
     assert sorted(p.name for p in out.glob("*.json")) == ["a.json", "b.json", "c.json", "corrupt.json"]
     assert json.loads((out / "b.json").read_text()) == records["b.pdf"]
     assert len((out / "invoices.csv").read_text(encoding="utf-8").splitlines()) == 5
@@ -141,16 +144,50 @@ def test_running_again_reads_nothing_and_retry_failed_reads_the_failures(mixed_f
     assert ": 0 ok, 0 need review, 1 failed, 0 duplicates, 4 done before; 0 pages" in retry.stderr
     assert ledger_rows(out, "SELECT attempts FROM documents WHERE state = 'failed'") == [(2,)]
     assert len(jsonl(out)) == 4  # the new error record replaced the old line
+    assert runner.invoke(app, ["batch", str(mixed_folder), "--out", str(out), "--retry-failed"]).exit_code == 6
+    assert ledger_rows(out, "SELECT COUNT(*) FROM arrivals") == arrivals  # each file noted once, however often
+
+
+def test_src_spelled_another_way_finds_the_same_files(mixed_folder: Path, tmp_path: Path, bad_files):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["batch", str(mixed_folder), "--out", str(out), "--workers", "2"]).exit_code == 6
+    arrivals = ledger_rows(out, "SELECT COUNT(*) FROM arrivals")
+    (tmp_path / "link").symlink_to(mixed_folder)
+    for spelling in (mixed_folder / ".." / mixed_folder.name, tmp_path / "link"):
+        again = runner.invoke(app, ["batch", str(spelling), "--out", str(out)])
+        assert again.exit_code == 6, again.output  # not five duplicates of themselves, and the failure stays
+        assert "0 duplicates, 5 done before (1 of them failed" in again.stderr
+    assert ledger_rows(out, "SELECT COUNT(*) FROM arrivals") == arrivals
+
+    # A copy of the failed document elsewhere: a duplicate, and it carries the failure's exit code.
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(bad_files["truncated"], other / "copy of corrupt.pdf")
+    copy = runner.invoke(app, ["batch", str(other), "--out", str(out)])
+    assert copy.exit_code == 6, copy.output
+    assert "0 failed, 1 duplicate, 0 done before" in copy.stderr
+
+
+def test_a_second_writer_on_the_output_folder_is_refused(tmp_path: Path, invoices: list[Path]):
+    src = folder_of(tmp_path, {"a.pdf": invoices[0]})
+    out = tmp_path / "out"
+    with Outbox(out):  # a watch, or another batch, writing there
+        result = runner.invoke(app, ["batch", str(src), "--out", str(out)])
+        assert result.exit_code == 12, result.output
+        assert "error (folder_in_use)" in result.stderr and "another invoice-extract" in result.stderr
+        assert not (out / "invoices.jsonl").exists()
+    assert runner.invoke(app, ["batch", str(src), "--out", str(out)]).exit_code == 0  # free again
 
 
 def test_a_crash_after_writing_a_record_before_the_ledger_knew(tmp_path: Path, invoices: list[Path]):
     src = folder_of(tmp_path, {"a.pdf": invoices[3], "b.pdf": invoices[4]})
     out = tmp_path / "out"
-    first = src.absolute() / "a.pdf"
+    first = src.resolve() / "a.pdf"
     record = read(first, LoadOptions(keep_images=False)).record
     with Ledger(out) as ledger:
         ledger.start(record.sha256, str(first))
-    Outbox(out).write(record)  # then the crash: the ledger still says processing
+    with Outbox(out) as outbox:
+        outbox.write(record)  # then the crash: the ledger still says processing
 
     outcomes = list(run_batch(find_inputs(src), out, workers=1))
     # a.pdf is finished from its record, not read again.

@@ -19,6 +19,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from invoice_extract import errors
+from invoice_extract.cli import _exit_code
 from invoice_extract.errors import InvoiceExtractError
 from invoice_extract.exporters import (
     DatevOptions,
@@ -32,7 +34,8 @@ from invoice_extract.record import ExtractedField, InvoiceRecord
 
 GENERIC_HEADER = [
     "source", "status", "vendor_name", "vendor_address", "customer_name", "invoice_number",
-    "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "min_confidence", "warnings", "errors",
+    "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "document_type", "min_confidence",
+    "warnings", "errors",
 ]
 # Xero "Import bills" template, https://central.xero.com/s/article/Import-bills
 XERO_HEADER = [
@@ -148,7 +151,7 @@ def test_generic_csv_has_the_documented_columns_and_values():
     complete, partial, broken, unicode, credit, _ = by_column(rows)
     assert list(complete.values()) == [
         "in/complete.pdf", "ok", "Acme Supplies Ltd", "1 High Street, Leeds, LS1 1AA", "Widget Co", "INV-1001",
-        "2024-03-15", "2024-04-14", "GBP", "100.00", "20.00", "120.00", "0.62", "", "",
+        "2024-03-15", "2024-04-14", "GBP", "100.00", "20.00", "120.00", "", "0.62", "", "",
     ]
     assert partial["status"] == "needs_review"
     assert partial["invoice_number"] == partial["due_date"] == partial["subtotal"] == ""
@@ -439,7 +442,71 @@ def test_a_failed_write_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(ExportError, match="No space left on device") as caught:  # typed, naming the file
         write_records(RECORDS, path, "json")
+    assert str(path) in str(caught.value) and caught.value.exit_code == 2
     assert os.listdir(tmp_path) == ["out.json"]
     assert path.read_text() == "old"
+
+
+def test_export_error_is_listed_with_every_other_error():
+    assert errors.ExportError is ExportError  # still importable from invoice_extract.exporters
+    assert ExportError in errors.ALL_ERRORS
+    assert _exit_code("bad_export") == 2
+    assert "ExportError" in errors.__doc__
+
+
+@pytest.mark.parametrize("name", ["missing/out.json", "missing/deeper/out.csv"])
+def test_an_output_folder_that_does_not_exist_is_refused_before_reading(tmp_path, name):
+    with pytest.raises(ExportError, match="does not exist") as caught:
+        format_for(tmp_path / name, None)
+    assert caught.value.path == str(tmp_path / name)
+
+
+def test_an_output_that_is_a_folder_or_in_a_read_only_folder_is_refused(tmp_path, monkeypatch):
+    with pytest.raises(ExportError, match="is a folder"):
+        format_for(tmp_path, "json")
+    # root may write anywhere, so the permission check is seen through os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(ExportError, match="not writable"):
+        format_for(tmp_path / "out.json", None)
+
+
+# --- e-invoice credit notes and odd text ------------------------------------------------------
+
+# A UBL/CII credit note (type 381) as einvoice.py reads it: positive amounts, document_type credit_note.
+EINVOICE_CREDIT = make(
+    "in/gutschrift.xml", vendor_name="Elektro Schmidt AG", invoice_number="GS-381", invoice_date="2024-04-02",
+    currency="EUR", subtotal="100.00", tax="19.00", total="119.00",
+).model_copy(update={"document_type": "credit_note"})
+
+
+def test_an_e_invoice_credit_note_is_booked_as_a_credit_everywhere():
+    xero = by_column(csv_rows(export([EINVOICE_CREDIT], "csv", XERO)[0]))[0]
+    assert xero["*UnitAmount"] == "-119.00"
+    quickbooks = by_column(csv_rows(export([EINVOICE_CREDIT], "csv", QUICKBOOKS)[0]))[0]
+    assert quickbooks["*LineAmount"] == "-119.00"
+    booking = export([EINVOICE_CREDIT], "csv", DATEV)[0].decode("cp1252").split("\r\n")[2].split(";")
+    assert booking[:2] == ["119,00", '"S"']  # debited to the creditor, as any credit note
+    generic = by_column(csv_rows(export([EINVOICE_CREDIT, COMPLETE], "csv")[0]))
+    assert [(row["document_type"], row["total"]) for row in generic] == [("credit_note", "119.00"), ("", "120.00")]
+    # a credit note already negative stays negative, and an invoice keeps its sign
+    negative = EINVOICE_CREDIT.model_copy(update={"total": ExtractedField(value="-119.00", confidence=1.0)})
+    assert by_column(csv_rows(export([negative], "csv", XERO)[0]))[0]["*UnitAmount"] == "-119.00"
+    invoice = EINVOICE_CREDIT.model_copy(update={"document_type": "invoice"})
+    assert by_column(csv_rows(export([invoice], "csv", XERO)[0]))[0]["*UnitAmount"] == "119.00"
+
+
+def test_xlsx_drops_control_characters_instead_of_failing(tmp_path):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    bell = make("in/bell\x07.pdf", vendor_name="Acme\x07 Ltd\x0b", customer_name="\x07=1+1",
+                invoice_date="2024-03-15", total="1.00")
+    path = tmp_path / "out.xlsx"
+    write_records([bell, COMPLETE], path, "xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    row = {header.value: cell for header, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert (row["source"].value, row["vendor_name"].value) == ("in/bell.pdf", "Acme Ltd")
+    assert row["customer_name"].value == "'=1+1" and row["customer_name"].data_type == "s"  # still no formula
+    assert all(not ILLEGAL_CHARACTERS_RE.search(neutralise(chr(n))) for n in range(32))
+    assert [neutralise(chr(n)) for n in (9, 10, 13)] == ["'\t", "\n", "'\r"]  # kept, as openpyxl does

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
+from datetime import date
 
 import openpyxl
 from PIL import Image
@@ -129,3 +131,65 @@ def test_file_names_that_look_like_markup_print_as_they_are(tmp_path):
     result = runner.invoke(app, ["extract", str(odd)])
     assert result.exit_code == 5
     assert "[red]bill.pdf" in result.stderr
+
+
+# The record contract, typed from ../shared/eval/README.md's table (not imported from the
+# code, and not read from ../shared, which a checkout may lack): a change to the contract
+# has to be made here too, on purpose.
+CONTRACT_TEXT = ("vendor_name", "vendor_address", "customer_name", "invoice_number")  # string or null
+CONTRACT_DATES = ("invoice_date", "due_date")  # ISO 8601 YYYY-MM-DD
+CONTRACT_AMOUNTS = ("subtotal", "tax", "total")  # decimal, "." separator, no thousands separator, no symbol
+CONTRACT_FIELDS = (*CONTRACT_TEXT, *CONTRACT_DATES, "currency", *CONTRACT_AMOUNTS)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+ISO_4217 = re.compile(r"[A-Z]{3}")
+
+
+def contract_value(record: dict, key: str) -> str | None:
+    """A field as the scorer reads it: null, or an object whose ``value`` is a string."""
+    field = record[key]
+    if field is None:
+        return None
+    assert isinstance(field, dict) and isinstance(field["value"], str), (key, field)
+    return field["value"]
+
+
+def test_extract_json_keeps_the_record_contract(digital, bad_files):
+    result = runner.invoke(app, ["extract", str(digital.path), str(bad_files["empty"]), "--format", "json"])
+    assert result.exit_code == 5, result.output  # the empty file's code; the JSON is written all the same
+    records = json.loads(result.stdout)
+    assert isinstance(records, list) and len(records) == 2  # one record per input document
+    for record, path in zip(records, (digital.path, bad_files["empty"]), strict=True):
+        assert record["source"] == str(path)
+        assert set(CONTRACT_FIELDS) <= set(record)
+        for key in CONTRACT_DATES:
+            if (value := contract_value(record, key)) is not None:
+                assert ISO_DATE.fullmatch(value) and date.fromisoformat(value), (key, value)
+        for key in CONTRACT_AMOUNTS:
+            if (value := contract_value(record, key)) is not None:
+                assert DECIMAL.fullmatch(value), (key, value)
+        if (value := contract_value(record, "currency")) is not None:
+            assert ISO_4217.fullmatch(value), value
+        for key in CONTRACT_TEXT:
+            contract_value(record, key)
+    found, empty = records
+    assert all(contract_value(found, key) is not None for key in ("vendor_name", "invoice_number", "invoice_date",
+                                                                   "currency", "total"))
+    assert all(empty[key] is None for key in CONTRACT_FIELDS)  # null: not found
+
+
+def test_no_invoice_files_names_every_suffix_read(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing to read")
+    result = runner.invoke(app, ["extract", str(tmp_path)])
+    assert result.exit_code == 3
+    assert "no invoice files found" in result.stderr and ".xml" in result.stderr and ".hocr" in result.stderr
+
+
+def test_an_output_folder_that_does_not_exist_fails_before_reading(digital, tmp_path, monkeypatch):
+    read_any = []
+    monkeypatch.setattr("invoice_extract.cli.read", lambda *args, **kwargs: read_any.append(args))
+    out = tmp_path / "missing" / "out.csv"
+    result = runner.invoke(app, ["extract", str(digital.path), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "error (bad_export)" in result.stderr and str(out) in result.stderr and "does not exist" in result.stderr
+    assert "internal error" not in result.output and read_any == []

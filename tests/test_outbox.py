@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 
+import pytest
+
+from invoice_extract.errors import FolderInUseError
 from invoice_extract.ledger import LEDGER_NAME, Ledger
 from invoice_extract.outbox import Outbox
 from invoice_extract.record import ExtractedField, InvoiceRecord
@@ -16,6 +22,8 @@ def record(source: str, sha: str, total: str = "10.00") -> InvoiceRecord:
 
 
 def test_each_document_gets_one_file_one_line_and_a_csv_row(tmp_path):
+    outbox = Outbox(tmp_path)
+    outbox.close()
     outbox = Outbox(tmp_path)
     first = outbox.write(record("in/bill.pdf", "a" * 64))
     second = outbox.write(record("other/bill.pdf", "b" * 64, "20.00"))
@@ -35,25 +43,27 @@ def test_a_crash_mid_append_and_a_second_line_are_repaired_on_opening(tmp_path):
     jsonl = tmp_path / "invoices.jsonl"
     lines = jsonl.read_text().splitlines(keepends=True)
     # b's line again (a crash after the append, before the ledger knew), then a torn line.
-    jsonl.write_text("".join(lines) + lines[1] + lines[0][:40])
+    jsonl.write_text("".join(lines) + lines[1] + "[1]\n" + '"x"\n' + lines[0][:40])
+    outbox.close()
     reopened = Outbox(tmp_path)
     assert jsonl.read_text().splitlines(keepends=True) == lines
     assert len(reopened) == 2 and not reopened.has("c" * 64)
 
 
 def test_a_document_written_again_after_a_crash_keeps_its_own_file(tmp_path):
-    Outbox(tmp_path).write(record("in/a.pdf", "a" * 64))
+    with Outbox(tmp_path) as outbox:
+        outbox.write(record("in/a.pdf", "a" * 64))
     (tmp_path / "invoices.jsonl").write_text("")  # its line was lost; its file was not
-    again = Outbox(tmp_path).write(record("in/a.pdf", "a" * 64))
+    with Outbox(tmp_path) as outbox:
+        again = outbox.write(record("in/a.pdf", "a" * 64))
     assert again.name == "a.json"
     assert sorted(p.name for p in tmp_path.glob("*.json")) == ["a.json"]
 
 
 def test_ledger_tracks_attempts_states_and_duplicates(tmp_path):
     with Ledger(tmp_path) as ledger:
-        ledger.queue("a" * 64, "in/a.pdf")
-        assert ledger.get("a" * 64).state == "queued"
         ledger.start("a" * 64, "in/a.pdf")
+        assert ledger.get("a" * 64).state == "processing"
         ledger.start("a" * 64, "in/a.pdf")  # a second attempt after a crash
         ledger.finish("a" * 64, record="a.json", status="needs_review")
         ledger.arrived("in/a.pdf", "a" * 64, "done", "in/processed/a.pdf")
@@ -67,3 +77,48 @@ def test_ledger_tracks_attempts_states_and_duplicates(tmp_path):
         assert ledger.counts() == {"done": 1, "failed": 1, "duplicate": 1}
     mode = sqlite3.connect(tmp_path / LEDGER_NAME).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_one_writer_per_output_folder_even_in_another_process(tmp_path):
+    with Outbox(tmp_path):
+        with pytest.raises(FolderInUseError, match=f"process {os.getpid()}"):
+            Outbox(tmp_path)
+        code = ("import sys; from pathlib import Path; from invoice_extract.outbox import Outbox\n"
+                "from invoice_extract.errors import FolderInUseError\n"
+                "try: Outbox(Path(sys.argv[1]))\n"
+                "except FolderInUseError as error: sys.exit(error.exit_code)")
+        assert subprocess.run([sys.executable, "-c", code, str(tmp_path)], timeout=60).returncode == 12
+    Outbox(tmp_path).close()  # released on close
+
+
+def test_every_write_syncs_the_folder(tmp_path, monkeypatch):
+    synced = []
+    monkeypatch.setattr("invoice_extract.outbox.fsync_folder", synced.append)
+    with Outbox(tmp_path) as outbox:
+        outbox.write(record("in/a.pdf", "a" * 64))
+        assert synced == [tmp_path]
+    (tmp_path / "invoices.jsonl").write_text("{}\n")  # a line to repair: the rewrite is synced too
+    Outbox(tmp_path).close()
+    assert synced == [tmp_path, tmp_path]
+
+
+def test_the_csv_is_rewritten_when_due(tmp_path):
+    with Outbox(tmp_path) as outbox:
+        outbox.refresh_csv_if_due()
+        assert not (tmp_path / "invoices.csv").exists()  # nothing written yet
+        outbox.write(record("in/a.pdf", "a" * 64))
+        outbox.refresh_csv_if_due(3600)
+        assert not (tmp_path / "invoices.csv").exists()  # not an hour yet
+        outbox.refresh_csv_if_due()
+        assert len((tmp_path / "invoices.csv").read_text().splitlines()) == 2
+
+
+def test_a_batch_notes_a_file_again_only_when_its_outcome_changes(tmp_path):
+    with Ledger(tmp_path) as ledger:
+        ledger.start("a" * 64, "in/a.pdf")
+        for outcome in ("failed", "failed", "done", "done", "failed"):
+            ledger.seen("in/a.pdf", "a" * 64, outcome)
+        ledger.seen("in/copy.pdf", "a" * 64, "duplicate")
+        ledger.seen("in/copy.pdf", "a" * 64, "duplicate")
+        assert [(path, outcome) for path, outcome, _ in ledger.arrivals("a" * 64)] == [
+            ("in/a.pdf", "failed"), ("in/a.pdf", "done"), ("in/a.pdf", "failed"), ("in/copy.pdf", "duplicate")]

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -25,9 +26,11 @@ from pathlib import Path
 import pytest
 
 from invoice_extract.documents import file_sha256
+from invoice_extract.errors import FolderInUseError
 from invoice_extract.ledger import Ledger
 from invoice_extract.outbox import Outbox
 from invoice_extract.pipeline import read
+from invoice_extract.record import RECORD_FIELDS
 from invoice_extract.training.synthetic import random_spec, render_invoice_pdf
 from invoice_extract.watch import (
     WatchConfig,
@@ -39,7 +42,17 @@ from invoice_extract.watch import (
 )
 
 CLI = Path(sys.executable).with_name("invoice-extract")
-MONTH = time.strftime("%Y-%m")  # the archive's folder (a test run across midnight at a month's end would fail)
+
+
+def month_of(line: dict) -> str:
+    """The archive's month folder a file went to, from its log line (not the clock: a test
+    run across midnight at a month's end must pass too)."""
+    return Path(line["moved_to"]).parent.name
+
+
+def fields_found(path: Path) -> int:
+    record = read(path).record
+    return sum(getattr(record, name) is not None for name in RECORD_FIELDS)
 
 
 def pdf(path: Path, seed: int) -> Path:
@@ -157,6 +170,7 @@ def test_once_reads_archives_and_fails_each_kind_of_file(tmp_path):
     good = {name: pdf(inbox / name, seed) for seed, name in
             enumerate(["a.pdf", "b.pdf", "Facture n° 7 — été 2024.pdf", "quarterly   report  Q1.pdf"], 1)}
     (inbox / "copy of a.pdf").write_bytes(good["a.pdf"].read_bytes())  # after a.pdf by name: the duplicate
+    a_fields = fields_found(good["a.pdf"])  # what the model finds is not this test's business
     broken(inbox / "broken.pdf", 5)
     (inbox / "empty.pdf").write_bytes(b"")
     ignored = [".hidden.pdf", "download.pdf.part", "x.pdf.crdownload", "y.tmp", "~$lock.pdf"]
@@ -178,8 +192,9 @@ def test_once_reads_archives_and_fails_each_kind_of_file(tmp_path):
         ["download.pdf.part", "x.pdf.crdownload", "y.tmp", "~$lock.pdf", "keep", "processed", "failed"])
     assert (inbox / "keep" / "c.pdf").exists()
 
+    by_file = {line["file"]: line for line in log if "file" in line}
     found = records(out)
-    assert sorted(r["sha256"] for r in found) == sorted(file_sha256(inbox / "processed" / MONTH / name)
+    assert sorted(r["sha256"] for r in found) == sorted(file_sha256(inbox / by_file[name]["moved_to"])
                                                         for name in good)
     assert record_files(out) == {f"{Path(name).stem}.json" for name in good}
     assert len((out / "invoices.csv").read_text(encoding="utf-8").splitlines()) == 1 + len(good)
@@ -191,8 +206,10 @@ def test_once_reads_archives_and_fails_each_kind_of_file(tmp_path):
     assert by_file["copy of a.pdf"]["status"] == "duplicate"
     assert by_file["copy of a.pdf"]["duplicate_of"] == "a.pdf"
     assert sorted(by_file["a.pdf"]) == ["fields", "file", "level", "moved_to", "seconds", "status", "time"]
-    assert (by_file["a.pdf"]["level"], by_file["a.pdf"]["fields"]) == ("info", 10)
-    assert by_file["a.pdf"]["moved_to"] == f"processed/{MONTH}/a.pdf"
+    assert by_file["a.pdf"]["fields"] == a_fields
+    assert by_file["a.pdf"]["level"] == {"ok": "info", "needs_review": "warning"}[by_file["a.pdf"]["status"]]
+    assert by_file["a.pdf"]["moved_to"] == f"processed/{month_of(by_file['a.pdf'])}/a.pdf"
+    assert re.fullmatch(r"\d{4}-\d{2}", month_of(by_file["a.pdf"]))
     assert by_file["broken.pdf"]["level"] == "error" and by_file["broken.pdf"]["error"]["code"] == "corrupt_file"
 
 
@@ -218,10 +235,12 @@ def test_the_same_name_again_a_repeated_content_and_a_failure_dropped_again(tmp_
     (inbox / "inv.pdf").write_bytes(first)  # the first invoice again, under its old name
     code, log = once(inbox, out)
     assert code == 0
-    assert [(line["file"], line["status"], line.get("duplicate_of")) for line in log if "file" in line] == [
+    lines = [line for line in log if "file" in line]
+    assert [(line["file"], line["status"], line.get("duplicate_of")) for line in lines] == [
         ("inv.pdf", "duplicate", "inv.pdf")]
     assert processed(inbox) == ["inv (2).pdf", "inv (3).pdf", "inv.pdf"]
-    assert (inbox / "processed" / MONTH / "inv (3).pdf").read_bytes() == first
+    assert Path(lines[0]["moved_to"]).name == "inv (3).pdf"
+    assert (inbox / lines[0]["moved_to"]).read_bytes() == first
     assert jsonl_lines(out) == 2
 
 
@@ -229,9 +248,11 @@ def test_a_live_watcher_waits_for_slow_writers_and_skips_temporary_names(tmp_pat
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
     data = pdf(tmp_path / "source.pdf", 20).read_bytes()
+    expected = {"slow.pdf": read(tmp_path / "source.pdf").record.status,
+                "download.pdf": read(pdf(tmp_path / "other.pdf", 21)).record.status, "again.pdf": "duplicate"}
     settle, pause, chunks = 1.5, 0.2, 10  # pauses far shorter than the settle time
     with live(inbox, out, tmp_path / "log", settle=settle) as watcher:
-        (inbox / "download.pdf.part").write_bytes(pdf(tmp_path / "other.pdf", 21).read_bytes())
+        (inbox / "download.pdf.part").write_bytes((tmp_path / "other.pdf").read_bytes())
         with (inbox / "slow.pdf").open("wb") as writer:
             size = -(-len(data) // chunks)
             for start in range(0, len(data), size):
@@ -241,7 +262,7 @@ def test_a_live_watcher_waits_for_slow_writers_and_skips_temporary_names(tmp_pat
                 assert not watcher.files() and jsonl_lines(out) == 0, "a half-written file was taken"
         wait_for(lambda: jsonl_lines(out) == 1, "the slow file's record")
         assert records(out)[0]["sha256"] == file_sha256(tmp_path / "source.pdf")
-        assert records(out)[0]["status"] == "ok"
+        assert records(out)[0]["status"] == expected["slow.pdf"]
         # Its whole time in the inbox was longer than the settle time: a .part name is never taken.
         assert (inbox / "download.pdf.part").exists()
         (inbox / "download.pdf.part").rename(inbox / "download.pdf")
@@ -249,7 +270,7 @@ def test_a_live_watcher_waits_for_slow_writers_and_skips_temporary_names(tmp_pat
         (inbox / "again.tmp").rename(inbox / "again.pdf")
         wait_for(lambda: len(watcher.files()) == 3, "two more files")
         statuses = {line["file"]: line["status"] for line in watcher.files()}
-        assert statuses == {"slow.pdf": "ok", "download.pdf": "ok", "again.pdf": "duplicate"}
+        assert statuses == expected
         assert processed(inbox) == ["again.pdf", "download.pdf", "slow.pdf"] and not failed(inbox)
         assert jsonl_lines(out) == 2
 
@@ -293,8 +314,9 @@ def test_killed_at_random_moments_while_working_nothing_is_lost_or_doubled(tmp_p
             time.sleep(chance.uniform(0, 0.04))  # about one file's time: anywhere in its steps
             watcher.process.send_signal(signal.SIGKILL)
             assert watcher.process.wait(timeout=30) == -signal.SIGKILL
+    bad_left = [name for name in bad if (inbox / name).exists()]  # failed by the next start: corrupt_file
     code, log = once(inbox, out)
-    assert code == (6 if any(line.get("status") == "error" for line in log) else 0)
+    assert code == (6 if bad_left else 0), log
 
     assert not inputs_left(inbox)
     assert sorted(processed(inbox) + failed(inbox)) == sorted(names + bad)  # each exactly once, none renamed
@@ -322,22 +344,25 @@ def test_a_kill_between_two_steps_is_finished_by_the_next_start(tmp_path, stage)
     path = inbox / "bill.pdf"
     path.write_bytes(source.read_bytes())
     sha = file_sha256(path)
+    record = read(path).record
     with Ledger(out) as ledger:
         ledger.start(sha, str(path.resolve()))
         if stage == "torn append":
-            line = json.dumps(read(path).record.to_json_dict())
+            line = json.dumps(record.to_json_dict())
             (out / "invoices.jsonl").write_text(line[:50])
         elif stage != "started":
-            Outbox(out).write(read(path).record)
+            with Outbox(out) as outbox:
+                outbox.write(record)
         if stage in ("ledger finished", "linked"):
-            ledger.finish(sha, record=str(out / "bill.json"), status="ok")
+            ledger.finish(sha, record=str(out / "bill.json"), status=record.status)
         if stage == "linked":
-            (inbox / "processed" / MONTH).mkdir(parents=True)
-            os.link(path, inbox / "processed" / MONTH / "bill.pdf")
+            month = inbox / "processed" / time.strftime("%Y-%m")
+            month.mkdir(parents=True)
+            os.link(path, month / "bill.pdf")
 
     log = run_once_here(inbox, out)
 
-    assert [(line["file"], line["status"]) for line in log] == [("bill.pdf", "ok")]
+    assert [(line["file"], line["status"]) for line in log] == [("bill.pdf", record.status)]
     assert processed(inbox) == ["bill.pdf"] and not inputs_left(inbox)
     assert [r["sha256"] for r in records(out)] == [sha] and record_files(out) == {"bill.json"}
     with Ledger(out) as ledger:
@@ -377,25 +402,38 @@ def test_one_watcher_per_folder_and_the_inbox_is_no_output(tmp_path):
     inbox.mkdir()
     config = WatchConfig.create(inbox, tmp_path / "out")
     with Watcher(config, WatchLog(io.StringIO())):
-        with pytest.raises(WatchError, match="another invoice-extract watch"):
+        with pytest.raises(FolderInUseError, match="another invoice-extract watch or batch"):
             Watcher(config, WatchLog(io.StringIO()))
+        # The output folder too, with a JSON line for the log that --log-json promises.
+        other = tmp_path / "other"
+        other.mkdir()
+        done = subprocess.run(command(other, tmp_path / "out", "--once"), capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 12, done.stderr
+        assert [json.loads(line)["code"] for line in done.stderr.splitlines()] == ["folder_in_use"]
     done = subprocess.run([str(CLI), "watch", str(inbox), "--out", str(inbox)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2 and "cannot be the inbox itself" in done.stderr
+    with pytest.raises(WatchError):
+        WatchConfig.create(inbox, inbox)
 
 
-@pytest.mark.parametrize("stage", ["reason written", "linked"])
+@pytest.mark.parametrize("stage", ["reason written", "ledger finished", "linked"])
 def test_a_kill_while_failing_a_file_is_finished_by_the_next_start(tmp_path, stage):
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
     path = broken(inbox / "bad.pdf", 40)
     sha = file_sha256(path)
     (inbox / "failed").mkdir()
-    (inbox / "failed" / "bad.pdf.error.json").write_text(json.dumps({"file": "bad.pdf", "sha256": sha}))
-    if stage == "linked":
-        os.link(path, inbox / "failed" / "bad.pdf")
+    note = inbox / "failed" / "bad.pdf.error.json"
+    error = {"code": "corrupt_file", "message": "damaged"}
+    note.write_text(json.dumps({"file": "bad.pdf", "sha256": sha, "error": error}))
     with Ledger(out) as ledger:
         ledger.start(sha, str(path.resolve()))
+        if stage != "reason written":  # the order: note, ledger, move, arrival
+            ledger.finish(sha, record=str(note.resolve()), status="error", error="corrupt_file: damaged")
+    if stage == "linked":
+        os.link(path, inbox / "failed" / "bad.pdf")
 
     log = run_once_here(inbox, out)
 
@@ -405,3 +443,56 @@ def test_a_kill_while_failing_a_file_is_finished_by_the_next_start(tmp_path, sta
     with Ledger(out) as ledger:
         assert ledger.get(sha).state == "failed" and ledger.get(sha).error.startswith("corrupt_file: ")
         assert [outcome for _, outcome, _ in ledger.arrivals(sha)] == ["failed"]
+        assert ledger.get(sha).attempts == 1 + (stage == "reason written")  # noted failed: not read again
+        assert ledger.get(sha).record == str(note.resolve())
+    assert json.loads(note.read_text())["sha256"] == sha
+
+
+def test_an_error_note_in_the_inbox_is_no_input_and_an_old_note_is_never_overwritten(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    path = broken(inbox / "bad.pdf", 41)
+    sha = file_sha256(path)
+    assert not is_input_name("bad.pdf.error.json") and not is_input_name("X.PDF.ERROR.JSON")
+    # A note copied from elsewhere, naming this content: not read, and never taken for our own.
+    (inbox / "bad.pdf.error.json").write_text(json.dumps({"file": "bad.pdf", "sha256": sha}))
+    assert [(line["file"], line["status"]) for line in run_once_here(inbox, out)] == [("bad.pdf", "error")]
+    assert (inbox / "bad.pdf.error.json").exists() and failed(inbox) == ["bad.pdf"]
+
+    # The failed file taken away for a look, its note left; the same content dropped again.
+    first_note = (inbox / "failed" / "bad.pdf.error.json").read_bytes()
+    (inbox / "failed" / "bad.pdf").rename(inbox / "bad.pdf")
+    assert [line["moved_to"] for line in run_once_here(inbox, out)] == ["failed/bad (2).pdf"]
+    assert (inbox / "failed" / "bad.pdf.error.json").read_bytes() == first_note
+    assert (inbox / "failed" / "bad (2).pdf.error.json").exists()
+
+
+def test_a_file_that_cannot_be_moved_is_skipped_and_the_watcher_goes_on(tmp_path, monkeypatch):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    pdf(inbox / "a.pdf", 50)
+    pdf(inbox / "stuck.pdf", 51)
+    real_move = __import__("invoice_extract.watch", fromlist=["_move_no_clobber"])._move_no_clobber
+
+    def move(source, target):
+        if Path(source).name == "stuck.pdf":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+        return real_move(source, target)
+
+    monkeypatch.setattr("invoice_extract.watch._move_no_clobber", move)
+    log = io.StringIO()
+    with Watcher(WatchConfig.create(inbox, out, settle=0), WatchLog(log, as_json=True)) as watcher:
+        summary = watcher.run(once=True)
+    lines = [json.loads(line) for line in log.getvalue().splitlines()]
+    skipped = [line for line in lines if line.get("file") == "stuck.pdf"]
+    assert len(skipped) == 1 and skipped[0]["level"] == "error" and skipped[0]["code"] == "unreadable_file"
+    assert "Permission denied" in skipped[0]["message"] and "skipped until it changes" in skipped[0]["message"]
+    assert summary.first_error == "unreadable_file" and summary.counts["error"] == 1
+    assert processed(inbox) == ["a.pdf"] and inputs_left(inbox) == ["stuck.pdf"]
+
+    monkeypatch.setattr("invoice_extract.watch._move_no_clobber", real_move)  # permissions fixed
+    assert [(line["file"], line["status"] != "error") for line in run_once_here(inbox, out)] == [
+        ("stuck.pdf", True)]
+    assert processed(inbox) == ["a.pdf", "stuck.pdf"] and jsonl_lines(out) == 2
+    with Ledger(out) as ledger:
+        assert ledger.get(file_sha256(inbox / "processed" / time.strftime("%Y-%m") / "stuck.pdf")).attempts == 1

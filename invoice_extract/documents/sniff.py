@@ -6,6 +6,7 @@ treated as what it is; extensions are only used in messages.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import EmptyFileError, InputFileError, UnsupportedFileTypeError
@@ -22,6 +23,12 @@ XML = "application/xml"  # possibly an e-invoice (XRechnung, UBL, CII); invoice_
 IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, BMP, WEBP})
 
 _HEAD_BYTES = 64 * 1024  # enough to see an hOCR file's first ocr_page element
+
+# What may come before an XML file's root element: a comment, a processing instruction, or a
+# DOCTYPE (with its internal subset) that is not HTML's.
+_PROLOG = re.compile(r"\s*(?:<!--.*?-->|<\?.*?\?>|<!doctype\s+(?!html\b)[^\[>]*(?:\[.*?\]\s*)?>)", re.S | re.I)
+# The root elements of the e-invoices we read, with any namespace prefix.
+_INVOICE_ROOT = re.compile(r"\s*<(?:[A-Za-z_][\w.-]*:)?(?:Invoice|CreditNote|CrossIndustryInvoice)[\s/>]")
 
 # Things people drop into an invoice inbox that we cannot read, with advice for each.
 _KNOWN_OTHERS: tuple[tuple[bytes, str], ...] = (
@@ -84,19 +91,33 @@ def sniff_media_type(path: Path) -> str:
     )
 
 
+def _as_text(head: bytes) -> str:
+    """The head as text: UTF-16 (which XML allows, and UBL and XRechnung with it) by its byte
+    order mark or by a first '<' of two bytes, else UTF-8."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    if head.startswith(b"<\x00"):
+        return head.decode("utf-16-le", errors="ignore")
+    if head.startswith(b"\x00<"):
+        return head.decode("utf-16-be", errors="ignore")
+    return head.decode("utf-8", errors="ignore")
+
+
 def _looks_like_hocr(head: bytes) -> bool:
-    text = head.decode("utf-8", errors="ignore").lower()
+    text = _as_text(head).lower()
     markup = text.lstrip("\ufeff \t\r\n").startswith(("<?xml", "<!doctype", "<html"))
     return markup and "ocr_page" in text
 
 
 def _looks_like_xml(head: bytes) -> bool:
-    # Checked after hOCR, which is XML too. An XML declaration, a comment, a DOCTYPE or an
-    # element first; HTML ("<!doctype html", "<html") is not taken for XML.
-    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
-    start = text[:40].lower()
-    if start.startswith(("<?xml", "<!--")):
+    """An XML declaration first, or an e-invoice's root element (Invoice, CreditNote,
+    CrossIndustryInvoice) after what may precede it. Checked after hOCR, which is XML too.
+    Other markup without a declaration (HTML, even one starting with a comment) is not
+    taken for XML, so it is reported as a file we cannot read, not as a broken e-invoice."""
+    text = _as_text(head).lstrip("\ufeff \t\r\n")
+    if text.startswith("<?xml"):
         return True
-    if start.startswith("<!doctype"):
-        return not start[9:].lstrip().startswith("html")
-    return start.startswith("<") and start[1:2].isalpha() and not start.startswith("<html")
+    position = 0
+    while (match := _PROLOG.match(text, position)) is not None and match.end() > position:
+        position = match.end()
+    return _INVOICE_ROOT.match(text, position) is not None

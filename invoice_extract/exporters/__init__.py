@@ -28,6 +28,7 @@ from .cells import neutralise
 from .datev import datev_csv
 from .generic import GENERIC_COLUMNS, generic_csv, generic_xlsx
 from .options import FORMATS, PRESETS, DatevOptions, ExportError, ExportOptions, ExportSummary, check
+# ExportError is defined in errors.py, with every other error; it is still importable from here.
 
 __all__ = [
     "FORMATS",
@@ -37,7 +38,9 @@ __all__ = [
     "ExportError",
     "ExportOptions",
     "ExportSummary",
+    "check_output",
     "format_for",
+    "fsync_folder",
     "neutralise",
     "write_atomically",
     "write_records",
@@ -55,7 +58,8 @@ def format_for(path: Path | None, requested: str | None, options: ExportOptions 
     """The output format: ``--format``, else the output file's extension, else json (csv for a preset).
 
     Raises ExportError for an extension we do not write, for ``--format`` naming another
-    format than the file's extension, and for options that do not fit the format.
+    format than the file's extension, for options that do not fit the format, and for an
+    output file whose folder is missing or not writable.
     """
     options = options or ExportOptions()
     from_suffix = _SUFFIXES.get(path.suffix.lower()) if path is not None else None
@@ -69,7 +73,22 @@ def format_for(path: Path | None, requested: str | None, options: ExportOptions 
         )
     fmt = requested or from_suffix or ("json" if options.preset == "generic" else "csv")
     check(fmt, options)
+    if path is not None:
+        check_output(path)
     return fmt
+
+
+def check_output(path: Path) -> None:
+    """Refuse an output file that cannot be written, before any input is read: a folder that
+    is missing or not writable would otherwise lose every record at the very end."""
+    folder = path.parent
+    if path.is_dir():
+        raise ExportError("is a folder: name the output file, e.g. invoices.json in it", path=str(path))
+    if not folder.is_dir():
+        raise ExportError(f"the folder {folder} does not exist; create it first or choose another output file",
+                          path=str(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"the folder {folder} is not writable; choose another output file", path=str(path))
 
 
 def write_records(
@@ -83,7 +102,11 @@ def write_records(
     check(fmt, options)
     data, summary = _render(records, fmt, options)
     if isinstance(out, Path):
-        write_atomically(out, data)
+        try:
+            write_atomically(out, data)
+        except OSError as exc:  # a full disk, a folder gone since format_for checked it
+            raise ExportError(f"cannot be written ({exc.strerror or exc}); a file that was there is unchanged",
+                              path=str(out)) from None
     else:
         _write_stream(sys.stdout if out is None else out, data)
     return summary
@@ -123,6 +146,16 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the renames, creations and unlinks in ``folder`` durable: a new name is on disk
+    once its folder is synced (write_atomically syncs the file, not its name)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _write_stream(stream: BinaryIO | TextIO, data: bytes) -> None:

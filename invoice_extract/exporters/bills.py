@@ -6,7 +6,8 @@ bill then carries the full amount owed, booked to one expense account (``account
 and tax code (``tax_type``) for the whole import. The amount includes tax, so choose
 "tax inclusive" when the importer asks how amounts are entered; the importer then works
 out the tax from the tax code, which is why the template's tax amount columns stay empty.
-A negative total (a credit note) is written as a negative amount.
+A credit note is written as a negative amount: a negative total read off its page, or an
+e-invoice credit note's positive total (``document_type`` credit_note), see ``signed_total``.
 
 A file that could not be read, or lacks what the import requires, is left out and the
 summary says which and why: one bad row makes these importers reject the whole file.
@@ -20,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 
 from ..record import InvoiceRecord
-from .cells import date_text, decimal_text, neutralise
+from .cells import date_text, decimal_text, neutralise, signed_total
 from .options import ExportOptions, ExportSummary
 
 # Xero, "Import bills" template (Business > Bills to pay > Import; the template is
@@ -183,7 +184,7 @@ def _text(value: str | None) -> str:
 
 
 def _total(bill: InvoiceRecord) -> str:
-    total = bill.amount("total")
+    total = signed_total(bill)
     assert total is not None  # select_bills keeps only bills with a total
     return decimal_text(total)
 

@@ -10,25 +10,32 @@ pass through it, so ``-12.50`` stays a negative number.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
+from ..record import InvoiceRecord
 from .options import DATE_ORDERS
 
 # OWASP's list of characters that make a cell a formula,
 # https://owasp.org/www-community/attacks/CSV_Injection
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a workbook cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (openpyxl.cell.cell), the C0
+# controls but tab, line feed and carriage return; copied, as importing openpyxl takes time.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DATE_FORMATS = dict(zip(DATE_ORDERS, ("%d/%m/%Y", "%m/%d/%Y"), strict=True))
 
 
 def neutralise(text: str) -> str:
     """The text as a spreadsheet will show it and never evaluate it.
 
-    NUL bytes are dropped everywhere (they truncate cells in some readers and hide what
-    follows them); then a text that starts like a formula gets a leading single quote,
-    OWASP's recommended prefix, which every spreadsheet shows as text.
+    Control characters other than tab, line feed and carriage return are dropped everywhere:
+    NUL truncates cells in some readers and hides what follows it, and any of them makes
+    openpyxl refuse the whole workbook (IllegalCharacterError). Then a text that starts like
+    a formula gets a leading single quote, OWASP's recommended prefix, which every
+    spreadsheet shows as text; dropping comes first, so "\\x07=1" cannot turn into "=1".
     """
-    text = text.replace("\x00", "")
+    text = _CONTROL.sub("", text)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
@@ -40,3 +47,16 @@ def decimal_text(value: Decimal, decimal_mark: str = ".") -> str:
 def date_text(value: date, order: str) -> str:
     """dd/mm/yyyy or mm/dd/yyyy, the two orders accounting imports ask for."""
     return value.strftime(_DATE_FORMATS[order])
+
+
+def signed_total(record: InvoiceRecord) -> Decimal | None:
+    """The total as the books take it: negative for a credit note, which every import needs.
+
+    A total read off a page keeps the sign it was printed with (a credit note's -12.50); an
+    e-invoice credit note states its amounts positive and says what it is in
+    ``document_type`` (EN 16931), so its total is negated here, whatever sign it was given.
+    """
+    total = record.amount("total")
+    if total is None:
+        return None
+    return -abs(total) if record.document_type == "credit_note" else total

@@ -15,8 +15,9 @@ a character it lacks becomes "?".
 Each invoice is booked as received (Eingangsrechnung): the gross total, credited
 ("H") to the supplier's creditor account (Konto, ``DatevOptions.creditor``) against the
 expense account (Gegenkonto, ``account_code``), with ``tax_type`` as BU-Schlüssel where
-the expense account does not already imply the tax. A credit note is debited ("S")
-instead, since DATEV amounts carry no sign. Belegdatum is the invoice date as TTMM
+the expense account does not already imply the tax. A credit note (a negative total, or
+an e-invoice's ``document_type`` credit_note) is debited ("S") instead, since DATEV amounts
+carry no sign. Belegdatum is the invoice date as TTMM
 (the year comes from the header's date range, so one batch holds one fiscal year),
 Belegfeld 1 the invoice number, Buchungstext the vendor's name.
 """
@@ -30,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..record import InvoiceRecord
 from .bills import review_note, select_bills
-from .cells import decimal_text, neutralise
+from .cells import decimal_text, neutralise, signed_total
 from .options import DatevOptions, ExportError, ExportOptions, ExportSummary, require_account
 
 DATEV_COLUMNS = (
@@ -173,7 +174,7 @@ def _booking(bill: InvoiceRecord, options: ExportOptions) -> str:
 
 
 def _amount(bill: InvoiceRecord) -> Decimal:
-    total = bill.amount("total")
+    total = signed_total(bill)  # negative for a credit note, e-invoices' included
     assert total is not None  # select_bills keeps only bills with a total
     return total.quantize(_CENT, ROUND_HALF_UP)  # DATEV takes exactly two decimals
 

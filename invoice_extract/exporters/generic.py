@@ -2,9 +2,10 @@
 
 Columns, in this order (``GENERIC_COLUMNS``): source, status, the record's fields
 (vendor_name, vendor_address, customer_name, invoice_number, invoice_date, due_date,
-currency, subtotal, tax, total), min_confidence (the lowest confidence of the fields
-found: one number to sort by, where a column per field would double the width), warnings
-and errors (each joined by `` | ``; an error reads ``code: message``). Unreadable files
+currency, subtotal, tax, total), document_type (``invoice`` or ``credit_note`` where
+the document says, as e-invoices do: their credit notes state positive amounts, so this
+column tells them apart), min_confidence (the lowest confidence of the fields found: one
+number to sort by, where a column per field would double the width), warnings and errors (each joined by `` | ``; an error reads ``code: message``). Unreadable files
 keep their row, with status ``error`` and the reason, so no input silently disappears.
 
 CSV: UTF-8, comma, ISO dates, amounts as printed with a ``.`` decimal mark, for programs.
@@ -18,7 +19,8 @@ the file is often written on one machine (a server, a container in the C locale,
 localeconv() always says ``.``) and opened on another.
 
 XLSX: real date cells (yyyy-mm-dd), number cells with two decimals, text cells for the
-rest, a frozen header row and columns wide enough to read.
+rest, a frozen header row and columns wide enough to read. ``neutralise`` has dropped the
+control characters a workbook cannot hold.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from ..record import AMOUNT_FIELDS, DATE_FIELDS, RECORD_FIELDS, InvoiceRecord
 from .cells import decimal_text, neutralise
 from .options import ExportOptions
 
-GENERIC_COLUMNS = ("source", "status", *RECORD_FIELDS, "min_confidence", "warnings", "errors")
+GENERIC_COLUMNS = ("source", "status", *RECORD_FIELDS, "document_type", "min_confidence", "warnings", "errors")
 _NUMBER_COLUMNS = frozenset((*AMOUNT_FIELDS, "min_confidence"))
 _SHEET = "Invoices"
 _MAX_WIDTH = 60  # characters; longer text wraps off-screen rather than pushing every other column away
@@ -49,6 +51,7 @@ def generic_row(record: InvoiceRecord) -> dict[str, Cell]:
     row: dict[str, Cell] = {"source": record.source, "status": record.status}
     for name in RECORD_FIELDS:
         row[name] = _typed(record, name)
+    row["document_type"] = record.document_type
     row["min_confidence"] = _min_confidence(record)
     row["warnings"] = " | ".join(record.warnings) or None
     row["errors"] = " | ".join(f"{error.code}: {error.message}" for error in record.errors) or None
@@ -102,7 +105,8 @@ def _csv_text(value: Cell, decimal_mark: str) -> str:
 
 
 def _xlsx_value(value: Cell) -> str | date | float | None:
-    # openpyxl writes floats as number cells; two decimals of an invoice amount are exact in a float.
+    # openpyxl writes floats as number cells. A float holds about 15 significant digits, so an
+    # amount is shown to the cent up to about a trillion; the exact digits are in the CSV and JSON.
     return float(value) if isinstance(value, Decimal) else value
 
 

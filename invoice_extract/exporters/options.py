@@ -1,4 +1,4 @@
-"""What an export is asked to do, what it did, and the error it raises when the request is wrong.
+"""What an export is asked to do and what it did; a wrong request raises ``ExportError`` (errors.py).
 
 ``ExportOptions`` holds everything the ``extract`` command's export flags set. It checks
 each value on its own when made; ``check`` then checks the combination with the output
@@ -10,24 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import InvoiceExtractError
+from ..errors import ExportError  # defined with the other errors; imported from here too
 
 FORMATS = ("json", "jsonl", "csv", "xlsx")
 PRESETS = ("generic", "xero", "quickbooks", "datev")
 DATE_ORDERS = ("dmy", "mdy")
 
 _DIGITS = re.compile(r"[1-9][0-9]{0,8}")  # a DATEV account number: 1-9 digits, not 0
-
-
-class ExportError(InvoiceExtractError):
-    """The export asked for cannot be made: a bad option, or options that do not fit together.
-
-    Like a bad command line, it is the user's to fix, so it shares the usage exit code 2
-    that errors.py lists for a wrong option or argument.
-    """
-
-    code = "bad_export"
-    exit_code = 2
 
 
 @dataclass(frozen=True)
