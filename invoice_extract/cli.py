@@ -30,7 +30,7 @@ from rich.text import Text
 
 from . import __version__
 from .batch import EngineUnavailableError, Outcome, Summary, find_inputs, run_batch
-from .documents import LoadOptions, load_document, sniff
+from .documents import LoadOptions, sniff
 from .documents.options import DEFAULT_DPI, DEFAULT_MAX_PAGES, DEFAULT_MAX_PIXELS
 from .errors import ALL_ERRORS, InputFileError, InvoiceExtractError
 from .exporters import (
@@ -41,7 +41,7 @@ from .exporters import (
     write_records,
 )
 from .ner import TaggedWord, Tagger
-from .pipeline import collect_inputs, no_inputs_error, read
+from .pipeline import collect_inputs, no_inputs_error, read, read_words
 from .record import RECORD_FIELDS, InvoiceRecord
 from .review import render_review_html, render_review_png
 from .watch import (
@@ -188,8 +188,7 @@ def words(
     """
     options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
     try:
-        document = load_document(file, options)
-        tagged = Tagger.shared().tag(document) if tags else []
+        document, tagged = read_words(file, options, tags=tags)
     except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(error)
     # Tagger.tag keeps the document's word order, so each page's tags line up with its words.

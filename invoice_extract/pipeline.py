@@ -19,7 +19,7 @@ from . import einvoice
 from .document import Document
 from .documents import LoadOptions, file_sha256, load_document, sniff
 from .errors import InputFileError, InvoiceExtractError, TooManyPagesError, UnsupportedFileTypeError
-from .ner import Tagger
+from .ner import TaggedWord, Tagger
 from .postprocess import build_record
 from .record import InvoiceRecord
 
@@ -61,6 +61,15 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
         message = f"{type(error).__name__}: {error} (a bug in invoice-extract; please report it)"
         return Extraction(InvoiceRecord.failed(source, InvoiceExtractError.code, message,
                                                sha256=_sha256_or_none(path)), None)
+
+
+def read_words(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger | None = None,
+               tags: bool = False) -> tuple[Document, list[TaggedWord]]:
+    """Stages 1 and 2 alone, for looking at what the reader and the model see (`words`):
+    the document, and with ``tags`` each word's tag in the document's word order.
+    Raises the file's InvoiceExtractError instead of making an error record."""
+    document = load_document(path, options)
+    return document, (tagger or Tagger.shared()).tag(document) if tags else []
 
 
 def _read_pages(path: str | Path, options: LoadOptions, tagger: Tagger | None) -> Extraction:
