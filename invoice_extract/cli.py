@@ -53,9 +53,12 @@ from .watch import (
     stopping_on_signals,
 )
 
+# In exit-code order; 2 covers every usage error (a wrong option, an export that cannot be made...).
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(
-    ["0 success", "2 bad command line"]
-    + [f"{error.exit_code} {error.code.replace('_', ' ')}" for error in ALL_ERRORS]
+    f"{code} {meaning}" for code, meaning in sorted(
+        [(0, "success"), (2, "bad command line or options")]
+        + [(error.exit_code, error.code.replace("_", " ")) for error in ALL_ERRORS if error.exit_code != 2]
+    )
 ) + "."
 
 app = typer.Typer(
