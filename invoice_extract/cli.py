@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
 from itertools import zip_longest
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich import box
@@ -150,11 +152,53 @@ VerifyEInvoiceOption = Annotated[
 ]
 
 
-def _load_options(ocr: OcrChoice, lang: str, password: str | None, max_pages: int, max_pixels: int, dpi: int,
-                  rotate: bool, deskew: bool, *, keep_images: bool, verify_einvoice: bool = False) -> LoadOptions:
-    return LoadOptions(ocr=ocr.value, languages=lang, password=password, max_pages=max_pages,
-                       max_pixels=max_pixels, dpi=dpi, auto_rotate=rotate, deskew=deskew, keep_images=keep_images,
-                       verify_einvoice=verify_einvoice)
+# Every command that reads files takes the same reading options; `reading_options` adds them
+# to its command line and hands the command one LoadOptions (typer has no option groups).
+F = TypeVar("F", bound=Callable[..., Any])
+_READING_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "ocr": (OcrOption, OcrChoice.auto),
+    "lang": (LangOption, "auto"),
+    "password": (PasswordOption, None),
+    "max_pages": (MaxPagesOption, DEFAULT_MAX_PAGES),
+    "max_pixels": (MaxPixelsOption, DEFAULT_MAX_PIXELS),
+    "dpi": (DpiOption, DEFAULT_DPI),
+    "rotate": (RotateOption, True),
+    "deskew": (DeskewOption, True),
+}
+
+
+def reading_options(*, keep_images: bool, verify_einvoice: bool | None = False) -> Callable[[F], F]:
+    """Give a command the reading options (--ocr, --lang, ...) as its ``options`` parameter.
+
+    ``verify_einvoice``: None adds the --verify-einvoice option; True or False fixes it.
+    """
+    added = dict(_READING_OPTIONS)
+    if verify_einvoice is None:
+        added["verify_einvoice"] = (VerifyEInvoiceOption, False)
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        own = [parameter for parameter in signature.parameters.values() if parameter.name != "options"]
+        extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+                 for name, (annotation, default) in added.items()]
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in added}
+            options = LoadOptions(
+                ocr=given["ocr"].value, languages=given["lang"], password=given["password"],
+                max_pages=given["max_pages"], max_pixels=given["max_pixels"], dpi=given["dpi"],
+                auto_rotate=given["rotate"], deskew=given["deskew"], keep_images=keep_images,
+                verify_einvoice=given.get("verify_einvoice", verify_einvoice),
+            )
+            return command(*args, options=options, **kwargs)
+
+        # typer reads the command line from the signature: the command's own parameters, then these.
+        run.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+        run.__annotations__ = {parameter.name: parameter.annotation for parameter in [*own, *extra]}
+        return run  # type: ignore[return-value]
+
+    return decorate
 
 
 @app.command(
@@ -163,6 +207,7 @@ def _load_options(ocr: OcrChoice, lang: str, password: str | None, max_pages: in
     "  invoice-extract words scan.jpg --lang eng+deu --json > words.json\n\n"
     "  invoice-extract words locked.pdf --password s3cret"
 )
+@reading_options(keep_images=False)
 def words(
     file: Annotated[Path, typer.Argument(help="A PDF, image (PNG, JPEG, TIFF, BMP, WebP) or hOCR file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole document as JSON instead of TSV.")] = False,
@@ -170,14 +215,7 @@ def words(
     tags: Annotated[
         bool, typer.Option("--tags", help="Also tag each word with the invoice field the model sees in it.")
     ] = False,
-    ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "auto",
-    password: PasswordOption = None,
-    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
-    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
-    dpi: DpiOption = DEFAULT_DPI,
-    rotate: RotateOption = True,
-    deskew: DeskewOption = True,
+    options: LoadOptions = LoadOptions(),
 ) -> None:
     """Print every word of FILE with its box, page by page.
 
@@ -189,7 +227,6 @@ def words(
     with --tags also tag and tag_confidence.
     A summary of each page (size, where its text came from) goes to stderr.
     """
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False)
     try:
         document, tagged = read_words(file, options, tags=tags)
     except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
@@ -273,6 +310,7 @@ class DateOrderChoice(str, Enum):
     "--format table prints one row per file (file, status, vendor, invoice number, date, currency, total, "
     "warnings) to read on the terminal; it is never written to a file."
 )
+@reading_options(keep_images=False, verify_einvoice=None)
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files, or folders to read every invoice file in.")],
     output: Annotated[
@@ -324,23 +362,13 @@ def extract(
         str | None, typer.Option(help="DATEV creditor account (Kreditor) the bills are booked against.",
                                  rich_help_panel="DATEV"),
     ] = None,
-    ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "auto",
-    password: PasswordOption = None,
-    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
-    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
-    dpi: DpiOption = DEFAULT_DPI,
-    rotate: RotateOption = True,
-    deskew: DeskewOption = True,
-    verify_einvoice: VerifyEInvoiceOption = False,
+    options: LoadOptions = LoadOptions(),
 ) -> None:
     """Extract one record per invoice or receipt: vendor, dates, amounts, with confidence and evidence.
 
     A file that cannot be read gets a record with status 'error' and the run goes on.
     The exit code is 0 when every file was read, otherwise the code of the first failure (see below).
     """
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False,
-                           verify_einvoice=verify_einvoice)
     table = output_format is FormatChoice.table
     try:
         if table and (output is not None or preset is not PresetChoice.generic):
@@ -446,27 +474,19 @@ def schema() -> None:
     "  invoice-extract show bill.pdf -o review.html\n\n"
     "  invoice-extract show scan.jpg -o review.png"
 )
+@reading_options(keep_images=True, verify_einvoice=True)
 def show(
     file: Annotated[Path, typer.Argument(help="A PDF, image or hOCR file.")],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="review.html (boxes over the pages, a table of fields) or .png."),
     ],
-    ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "auto",
-    password: PasswordOption = None,
-    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
-    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
-    dpi: DpiOption = DEFAULT_DPI,
-    rotate: RotateOption = True,
-    deskew: DeskewOption = True,
+    options: LoadOptions = LoadOptions(),
 ) -> None:
     """Draw every field found on FILE's pages, with its label and confidence, to check the result at a glance.
 
     An e-invoice PDF shows its XML's values beside its pages, with any difference between them as a warning.
     """
     # The pages are read anyway to be drawn, so an e-invoice PDF is checked against them too.
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=True,
-                            verify_einvoice=True)
     suffix = output.suffix.lower()
     try:
         if suffix not in (".html", ".htm", ".png"):
@@ -486,7 +506,7 @@ def show(
         if extraction.document is None:  # not expected: show always reads the pages of a PDF
             raise InvoiceExtractError("no pages were read to draw", path=str(file))
         render = render_review_png if suffix == ".png" else render_review_html
-        render(extraction.document, extraction.record, output, password=password)
+        render(extraction.document, extraction.record, output, password=options.password)
     except (typer.Exit, typer.BadParameter):
         raise
     except Exception as error:  # noqa: BLE001 - every failure becomes a message and an exit code
@@ -518,6 +538,7 @@ class _FilesPerSecond(ProgressColumn):
     "invoices.csv and one NAME.json per document. The exit code is 0 when every document is ok or needs "
     "review, otherwise the code of the first failure, as for extract."
 )
+@reading_options(keep_images=False, verify_einvoice=None)
 def batch(
     src: Annotated[Path, typer.Argument(metavar="SRC", help="The folder to read, subfolders included. "
                                         "Files are only read, never moved or changed.")],
@@ -543,15 +564,7 @@ def batch(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Read again the documents that failed in an earlier run."),
     ] = False,
-    ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "auto",
-    password: PasswordOption = None,
-    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
-    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
-    dpi: DpiOption = DEFAULT_DPI,
-    rotate: RotateOption = True,
-    deskew: DeskewOption = True,
-    verify_einvoice: VerifyEInvoiceOption = False,
+    options: LoadOptions = LoadOptions(),
 ) -> None:
     """Read every invoice in SRC into OUTDIR, several files at once; run it again to go on where it stopped.
 
@@ -559,8 +572,6 @@ def batch(
     Documents done in an earlier run are skipped, and so are those that failed, unless --retry-failed.
     A progress bar (files/s, time left, failures) runs on stderr, then a summary line.
     """
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False,
-                           verify_einvoice=verify_einvoice)
     summary = Summary()
     started = time.perf_counter()
     try:
@@ -632,6 +643,7 @@ def _batch_report(summary: Summary, seconds: float, out: Path) -> None:
     "saying why. A file whose content was read before is archived as a duplicate, not read again. "
     "Nothing is overwritten: a name taken gets ' (2)'. Killed at any moment, a restart finishes the job."
 )
+@reading_options(keep_images=False, verify_einvoice=None)
 def watch(
     inbox: Annotated[Path, typer.Argument(metavar="INBOX", help="The folder to watch.")],
     out: Annotated[Path, typer.Option("--out", metavar="OUTDIR", help="The output folder; created if missing.")],
@@ -654,23 +666,13 @@ def watch(
     failed: Annotated[
         Path | None, typer.Option(help="Where files that cannot be read go (default INBOX/failed).")
     ] = None,
-    ocr: OcrOption = OcrChoice.auto,
-    lang: LangOption = "auto",
-    password: PasswordOption = None,
-    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
-    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
-    dpi: DpiOption = DEFAULT_DPI,
-    rotate: RotateOption = True,
-    deskew: DeskewOption = True,
-    verify_einvoice: VerifyEInvoiceOption = False,
+    options: LoadOptions = LoadOptions(),
 ) -> None:
     """Watch INBOX and turn each invoice dropped into it into a record in OUTDIR, until Ctrl-C or SIGTERM.
 
     One line per file on stderr: level, file, status (ok, needs_review, error, duplicate), seconds, fields found.
     Ctrl-C or SIGTERM finishes the current file, then exits with 0; a second one stops at once.
     """
-    options = _load_options(ocr, lang, password, max_pages, max_pixels, dpi, rotate, deskew, keep_images=False,
-                           verify_einvoice=verify_einvoice)
     log = WatchLog(sys.stderr, as_json=log_json)
     try:
         config = WatchConfig.create(inbox, out, archive=archive, failed=failed, settle=settle, load=options)
