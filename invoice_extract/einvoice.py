@@ -49,7 +49,7 @@ from defusedxml.ElementTree import fromstring
 
 from .errors import EInvoiceError, InputFileError, UnsupportedFileTypeError
 from .postprocess import check_record
-from .record import DocumentType, ExtractedField, InvoiceRecord, LineItem
+from .record import DocumentType, ExtractedField, InvoiceRecord, LineItem, decimal_string
 
 # Real e-invoices are tens of kilobytes; ten megabytes leaves room for thousands of lines.
 MAX_XML_BYTES = 10 * 1024 * 1024
@@ -327,7 +327,7 @@ def _decimal(raw: str | None) -> str | None:
     assert isinstance(exponent, int)  # finite
     if exponent < -_MAX_DECIMALS or value.adjusted() >= _MAX_DIGITS:
         return None
-    return f"{value:f}"
+    return decimal_string(value)
 
 
 def _profile(identifier: str | None) -> str | None:
@@ -371,7 +371,9 @@ def _in_currency(amounts: list[ET.Element], currency: str | None) -> str | None:
 
 def _sum(amounts: list[ET.Element]) -> str | None:
     values = [_decimal(a.text) for a in amounts]
-    return f"{sum(Decimal(v) for v in values if v is not None):f}" if values and None not in values else None
+    if not values or None in values:
+        return None
+    return decimal_string(sum(Decimal(v) for v in values if v is not None))
 
 
 def _cii_values(root: ET.Element) -> _Values:

@@ -34,7 +34,15 @@ from .normalise import (
     parse_amount,
     parse_date,
 )
-from .record import RECORD_FIELDS, ExtractedField, InvoiceRecord
+from .record import (
+    AMOUNT_FIELDS,
+    DATE_FIELDS,
+    RECORD_FIELDS,
+    TEXT_FIELDS,
+    ExtractedField,
+    InvoiceRecord,
+    decimal_string,
+)
 
 # Below this confidence a found field is reported as unsure and the record needs review.
 REVIEW_CONFIDENCE = 0.5
@@ -45,7 +53,7 @@ AMOUNT_CANDIDATES = 3
 CENT = Decimal("0.01")
 
 _MULTI_LINE_JOINERS = {"VENDOR_ADDRESS": ", ", "VENDOR_NAME": " ", "CUSTOMER_NAME": " "}
-_AMOUNT_FIELDS = ("SUBTOTAL", "TAX", "TOTAL")
+_AMOUNT_FIELDS = tuple(name.upper() for name in AMOUNT_FIELDS)  # the tagger names fields in capitals
 _ONE_BLOCK = frozenset({"VENDOR_ADDRESS"})  # fields whose adjacent runs are one entity
 _DATE_LIKE = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
 # The last line of a postal address: a postcode and a town ("79093 München", "6168 RV
@@ -199,7 +207,7 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
     warnings: list[str] = list(document.warnings)
     fields: dict[str, ExtractedField | None] = {}
 
-    for field in ("VENDOR_NAME", "VENDOR_ADDRESS", "CUSTOMER_NAME", "INVOICE_NUMBER"):
+    for field in (name.upper() for name in TEXT_FIELDS):
         best = next(iter(candidates(tagged, spans, field)), None)
         fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None
 
@@ -213,7 +221,7 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
 
     amounts = _choose_amounts(tagged, spans, country)
     for field, chosen in amounts.items():
-        fields[field.lower()] = _found(chosen.entity, _decimal_text(chosen.reading.value)) if chosen else None
+        fields[field.lower()] = _found(chosen.entity, decimal_string(chosen.reading.value)) if chosen else None
 
     currency = _currency(amounts, all_text, country)
     fields["currency"] = currency
@@ -222,7 +230,7 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
         _DATE_LIKE.findall(all_text), language=guess_language(all_text),
         currency=currency.value if currency else None, country=country,
     )
-    for field in ("INVOICE_DATE", "DUE_DATE"):
+    for field in (name.upper() for name in DATE_FIELDS):
         fields[field.lower()] = None
         for entity in candidates(tagged, spans, field):
             reading = parse_date(entity.text, day_first=day_first)
@@ -245,10 +253,6 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
     )
     warnings += check_record(record, document)
     return record.model_copy(update={"warnings": warnings, "status": "needs_review" if warnings else "ok"})
-
-
-def _decimal_text(value: Decimal) -> str:
-    return f"{value:f}"
 
 
 def _currency(amounts: dict[str, _Amount | None], all_text: str, country: str | None) -> ExtractedField | None:

@@ -29,6 +29,12 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
+def decimal_string(value: Decimal) -> str:
+    """An amount as the record contract writes it: plain digits, ``.`` separator, never
+    exponent notation (``Decimal("1E+2")`` is ``"100"``)."""
+    return f"{value:f}"
+
+
 class ExtractedField(BaseModel):
     """One field's value, how sure we are of it, and where it was printed."""
 

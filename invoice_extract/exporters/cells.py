@@ -14,7 +14,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from ..record import InvoiceRecord
+from ..record import InvoiceRecord, decimal_string
 from .options import DATE_ORDERS
 
 # OWASP's list of characters that make a cell a formula,
@@ -41,7 +41,7 @@ def neutralise(text: str) -> str:
 
 def decimal_text(value: Decimal, decimal_mark: str = ".") -> str:
     """A decimal as plain digits (never exponent notation) with the given decimal mark."""
-    return format(value, "f").replace(".", decimal_mark)
+    return decimal_string(value).replace(".", decimal_mark)
 
 
 def date_text(value: date, order: str) -> str:
