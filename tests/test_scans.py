@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -126,3 +127,23 @@ def test_auto_language_reads_a_german_page_with_its_umlauts(tmp_path, read_once)
     page.save(path, dpi=(300, 300))
     words = {w.text for w in read_once(path).words}  # LoadOptions' default languages: auto
     assert {"Müller", "Söhne", "Hauptstraße", "fällig:"} <= words, words
+
+
+def test_unevenly_lit_photo_is_read_in_its_dark_half_too(tmp_path, read_once):
+    # A receipt under a lamp: the paper goes from light grey at the top to dark at the
+    # bottom. One global (Otsu) threshold turns the lower half black and Tesseract reads
+    # only the top items; Sauvola's local threshold reads every line, the total included.
+    width, height = 1000, 1400
+    mask = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(mask)
+    lines = [f"ITEM {i} MINYAK {i + 3}.{i}0" for i in range(9)] + ["TOTAL RM 85.54"]
+    for row, text in enumerate(lines):
+        draw.text((60, 60 + 130 * row), text, fill=255, font=ImageFont.load_default(size=40))
+    paper = np.tile(np.linspace(235, 70, height, dtype=np.float32)[:, None], (1, width))
+    ink = np.asarray(mask, dtype=np.float32) / 255
+    photo = paper * (1 - ink) + paper * 0.45 * ink  # print is darker than the paper around it
+    path = tmp_path / "lamp-lit-receipt.png"
+    Image.fromarray(photo.astype(np.uint8)).save(path, dpi=(300, 300))
+    words = [w.text for w in read_once(path).words]
+    assert {"TOTAL", "85.54", "8.50", "11.80"} <= set(words), words
+    assert words.count("ITEM") == 9, words
