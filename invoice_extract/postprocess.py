@@ -66,8 +66,19 @@ _POSTAL_LINE = re.compile(
 )
 _SPLIT_CENTS = re.compile(r"(?<=\d[.,]) (?=\d{2}$)")  # "85. 54": one amount that OCR split
 _PRICE = re.compile(r"\d[.,]\d{2}\b")
+_ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space between them
 # A layout guess is shown, but as unsure: below REVIEW_CONFIDENCE, so a person checks it.
 LAYOUT_GUESS_CONFIDENCE = 0.4
+
+
+def _join_identifier(words: list[str]) -> str:
+    """Words of an invoice number; OCR splits "INV-2024-4417" after a hyphen or slash, and
+    the number has no space there."""
+    text = words[0]
+    for word in words[1:]:
+        text += word if text.endswith(_ID_JOINERS) or word.startswith(_ID_JOINERS) else " " + word
+    return text
+
 
 
 @dataclass(frozen=True)
@@ -104,7 +115,8 @@ class Entity:
                 previous = where
             lines[-1].append(item.word.text)
         joiner = _MULTI_LINE_JOINERS.get(self.field, " ")
-        return joiner.join(" ".join(words).strip(" ,") for words in lines if words).strip()
+        spaced = _join_identifier if self.field == "INVOICE_NUMBER" else " ".join
+        return joiner.join(spaced(words).strip(" ,") for words in lines if words).strip()
 
 
 def entities(tagged: Sequence[TaggedWord]) -> list[Entity]:

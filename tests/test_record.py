@@ -70,6 +70,14 @@ def test_entities_merge_bio_runs_across_lines():
     }
 
 
+def test_an_invoice_number_ocr_split_at_a_hyphen_is_one_number_again():
+    # Tesseract reads "INV-2024-4417" as "INV-" "2024-4417"; an invoice number has no space.
+    _, tagged = tagged_lines([line("Invoice No") + line("INV- 2024-4417", "INVOICE_NUMBER"),
+                              line("Order") + line("FA 2021 /560", "INVOICE_NUMBER"),
+                              line("Acme Trading Ltd", "VENDOR_NAME")])
+    assert [e.text for e in entities(tagged)] == ["INV-2024-4417", "FA 2021/560", "Acme Trading Ltd"]
+
+
 def test_a_b_tag_starts_a_new_entity_of_the_same_field():
     _, tagged = tagged_lines([line("5.00", "TOTAL") + line("7.00", "TOTAL")])
     assert [e.text for e in entities(tagged)] == ["5.00", "7.00"]
