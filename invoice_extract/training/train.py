@@ -13,6 +13,7 @@ Two starting points (``--init``):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import time
@@ -218,6 +219,8 @@ def train(args: argparse.Namespace) -> None:
     save_tokenizer(tokenizer, out / "tokenizer")
     metrics = {
         "init": args.init, "parameters": parameters, "train_examples": len(train_examples),
+        # Which build of the training data: runs on different builds are not comparable.
+        "data_sha256": hashlib.sha256((args.data / "train.jsonl").read_bytes()).hexdigest()[:12],
         "train_windows": len(items), "epochs": args.epochs, "train_minutes": round(minutes, 1),
         "threads": args.threads, "device": str(device), "lr": args.lr, "batch_tokens": args.batch_tokens, "history": history,
         "dev": {name: s for name, s in scores.items()},
