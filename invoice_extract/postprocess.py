@@ -80,7 +80,6 @@ def _join_identifier(words: list[str]) -> str:
     return text
 
 
-
 @dataclass(frozen=True)
 class Entity:
     """A run of words the model gave one field, in reading order."""

@@ -32,7 +32,8 @@ _OSD_LONG_SIDE = 1800  # OSD is as good on a half-size copy and twice as fast
 # Binarise with Sauvola's local threshold (Tesseract's thresholding_method=2) instead of
 # one global Otsu threshold: receipts and phone photos are lit unevenly, and a global
 # threshold blackens or erases whole regions. On the 100 SROIE dev receipts it took the
-# end-to-end score from 0.587 to 0.620 (training/evaluate.py --set sroie-ocr).
+# end-to-end score from 0.587 to 0.620 (training/evaluate.py --set sroie-ocr); the synthetic
+# held-out set, clean and noisy scans, went from 0.969 to 0.962.
 _TESSERACT_CONFIG = "-c thresholding_method=2"
 
 
