@@ -145,6 +145,11 @@ RotateOption = Annotated[
     bool, typer.Option(help="Detect and undo 90/180/270 degree turns of scans.", rich_help_panel="Reading")
 ]
 DeskewOption = Annotated[bool, typer.Option(help="Straighten slightly tilted scans.", rich_help_panel="Reading")]
+SparsePassOption = Annotated[
+    bool, typer.Option(help="OCR each scanned page a second time as sparse text, for text the first pass skips "
+                       "(a receipt's amounts column); --no-sparse-pass saves about 40% of OCR time.",
+                       rich_help_panel="Reading"),
+]
 VerifyEInvoiceOption = Annotated[
     bool, typer.Option("--verify-einvoice", help="E-invoice PDFs (Factur-X, ZUGFeRD) are read from their XML; also "
                        "read the page, and flag a total, date or invoice number that differs (needs review).",
@@ -164,6 +169,7 @@ _READING_OPTIONS: dict[str, tuple[Any, Any]] = {
     "dpi": (DpiOption, DEFAULT_DPI),
     "rotate": (RotateOption, True),
     "deskew": (DeskewOption, True),
+    "sparse_pass": (SparsePassOption, True),
 }
 
 
@@ -188,7 +194,8 @@ def reading_options(*, keep_images: bool, verify_einvoice: bool | None = False) 
             options = LoadOptions(
                 ocr=given["ocr"].value, languages=given["lang"], password=given["password"],
                 max_pages=given["max_pages"], max_pixels=given["max_pixels"], dpi=given["dpi"],
-                auto_rotate=given["rotate"], deskew=given["deskew"], keep_images=keep_images,
+                auto_rotate=given["rotate"], deskew=given["deskew"], sparse_pass=given["sparse_pass"],
+                keep_images=keep_images,
                 verify_einvoice=given.get("verify_einvoice", verify_einvoice),
             )
             return command(*args, options=options, **kwargs)

@@ -147,3 +147,24 @@ def test_unevenly_lit_photo_is_read_in_its_dark_half_too(tmp_path, read_once):
     words = [w.text for w in read_once(path).words]
     assert {"TOTAL", "85.54", "8.50", "11.80"} <= set(words), words
     assert words.count("ITEM") == 9, words
+
+
+def test_sparse_pass_adds_only_the_words_the_first_pass_left_out(tmp_path):
+    from invoice_extract.documents.ocr import skipped_words
+
+    page = Image.new("L", (1400, 700), 255)
+    draw = ImageDraw.Draw(page)
+    for row, text in enumerate(["SUBTOTAL 71.09", "GST 4.27", "TOTAL 75.35"]):
+        draw.text((80, 80 + 200 * row), text, fill=0, font=ImageFont.load_default(size=64))
+    path = tmp_path / "totals.png"
+    page.save(path, dpi=(300, 300))
+    read = load_document(path, LoadOptions(sparse_pass=False)).pages[0]
+    assert read.width == page.width  # no upscaling or turn: the boxes are in this image's pixels
+    # Pretend the layout analysis kept only the first two lines, as it drops a receipt's
+    # amounts column: the sparse pass must bring back the third line and nothing else.
+    kept = [w for w in read.words if w.text not in ("TOTAL", "75.35")]
+    assert [w.text for w in kept] == ["SUBTOTAL", "71.09", "GST", "4.27"]
+    extra = skipped_words(str(path), page.size, kept, "eng", "--dpi 300")
+    assert [w.text for w in extra] == ["TOTAL", "75.35"]
+    assert min(w.line for w in extra) > max(w.line for w in kept)  # lines of their own
+    assert extra[0].box[1] > kept[-1].box[3]  # found where the third line was drawn
