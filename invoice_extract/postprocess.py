@@ -4,7 +4,8 @@
    entity); each entity is scored by the model's mean probability of its field.
 2. Per field the best candidate whose text normalises wins: names as printed (lines
    joined by ", " for addresses), ISO dates, decimal amounts. When the model tagged no
-   span, the single word it finds likeliest may still stand in, if it is likely enough.
+   span, the single word it finds likeliest may still stand in, if it is likely enough;
+   a vendor address or invoice date it missed may be found by layout, flagged unsure.
 3. Amount candidates compete as a set: a subtotal, tax and total that add up beat
    a likelier total that does not.
 4. Checks (the sum, due date after invoice date, a positive total, unsure fields) add
@@ -26,6 +27,7 @@ from .document import Box, Document
 from .ner import TaggedWord
 from .normalise import (
     AmountReading,
+    DateReading,
     country_from_text,
     currency_of_country,
     detect_currency,
@@ -66,6 +68,7 @@ _POSTAL_LINE = re.compile(
 )
 _SPLIT_CENTS = re.compile(r"(?<=\d[.,]) (?=\d{2}$)")  # "85. 54": one amount that OCR split
 _PRICE = re.compile(r"\d[.,]\d{2}\b")
+_AMOUNT = re.compile(r"\d[.,]\d{2}(?![\d.,/-])")  # a price, but not the "05.03" of "05.03.2025"
 _ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space between them
 # A layout guess is shown, but as unsure: below REVIEW_CONFIDENCE, so a person checks it.
 LAYOUT_GUESS_CONFIDENCE = 0.4
@@ -255,6 +258,8 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
                     f"took {reading.value.isoformat()} ({reason})"
                 )
             break
+    if fields["invoice_date"] is None:
+        fields["invoice_date"] = _date_from_layout(tagged, day_first)
 
     record = InvoiceRecord(
         source=source if source is not None else str(document.source),
@@ -376,6 +381,23 @@ def _address_from_layout(tagged: Sequence[TaggedWord], spans: Sequence[Entity]) 
         entity = Entity("VENDOR_ADDRESS", tuple(item for found in lines[first:last + 1] for item in found.words))
         return _found(entity, entity.text, LAYOUT_GUESS_CONFIDENCE)
     return None
+
+
+def _date_from_layout(tagged: Sequence[TaggedWord], day_first: bool | None) -> ExtractedField | None:
+    """The invoice date when the model tagged none, if the page leaves no doubt: every date
+    printed on lines that hold no other field's words and no price (a date among prices is
+    an item's) is the same one. Two different dates may be an order and a delivery date."""
+    found: list[tuple[_Line, DateReading]] = []
+    for line in _lines(tagged):
+        if any(item.tag != "O" for item in line.words) or _AMOUNT.search(line.text):
+            continue
+        reading = parse_date(line.text, day_first=day_first)
+        if reading is not None:
+            found.append((line, reading))
+    if not found or len({reading.value for _, reading in found}) > 1:
+        return None
+    line, reading = found[0]
+    return _found(Entity("INVOICE_DATE", line.words), reading.value.isoformat(), LAYOUT_GUESS_CONFIDENCE)
 
 
 def _address_continues(postal: _Line, below: _Line) -> bool:

@@ -300,3 +300,22 @@ def test_a_year_is_not_a_postcode_for_the_layout_address():
     document, tagged = tagged_lines([line("Acme GmbH", "VENDOR_NAME"), line("Invoice 2024 terms 30 days"),
                                      line("Total") + line("10.00", "TOTAL")])
     assert build_record(document, tagged).vendor_address is None
+
+
+def test_an_untagged_date_stands_in_for_the_invoice_date_only_when_it_is_the_only_one():
+    receipt = [line("KEDAI MAJU SDN BHD", "VENDOR_NAME"), line("Tarikh: 04/12/2020 10:31"),
+               line("2 GULA 1KG 04/12/2020 7.20"), line("TOTAL") + line("7.20", "TOTAL")]
+    record = build_record(*tagged_lines(receipt))
+    assert record.value("invoice_date") == "2020-12-04"
+    assert record.invoice_date.confidence < 0.5  # a guess: the record needs review
+    assert any(w.startswith("invoice_date: unsure") for w in record.warnings)
+    # Two different dates may be an order and a delivery date: no guess. A date on a line
+    # with prices is an item's and does not count.
+    two_dates = [*receipt[:2], line("Delivered 07/12/2020"), line("12/12/2020 GULA 7.20"), receipt[-1]]
+    assert build_record(*tagged_lines(two_dates)).invoice_date is None
+    one_date = [*receipt[:2], line("12/12/2020 GULA 7.20"), receipt[-1]]
+    assert build_record(*tagged_lines(one_date)).value("invoice_date") == "2020-12-04"
+    # A date the model tagged as another field is that field's.
+    due_only = [receipt[0], line("Due:") + line("04/01/2021", "DUE_DATE"), receipt[-1]]
+    record = build_record(*tagged_lines(due_only))
+    assert record.invoice_date is None and record.value("due_date") == "2021-01-04"
