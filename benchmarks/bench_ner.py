@@ -6,11 +6,18 @@
 ``make model``). PyTorch is timed twice: through the transformers token-classification
 pipeline (which cannot pass word boxes, so LayoutLM sees zero boxes; the cost is the
 same) and as a direct forward pass with boxes. Every engine gets one thread.
+
+    .venv/bin/python benchmarks/bench_ner.py --run build/run --profile
+
+--profile also prints where the int8 model's time goes, per ONNX operator type
+(onnxruntime's own profiler, over REPEATS runs).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import statistics
 import time
 from pathlib import Path
@@ -34,6 +41,7 @@ def timed(run, repeats: int = REPEATS) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", type=Path, default=Path("build/run"))
+    parser.add_argument("--profile", action="store_true", help="also time the int8 model per operator type")
     args = parser.parse_args()
 
     import onnxruntime
@@ -76,6 +84,30 @@ def main() -> None:
         print(f"| {name} | {median:.1f} | {best:.1f} | {'' if size is None else f'{size:.1f}'} |")
     int8, torch_ms = rows[0][1], rows[3][1]
     print(f"\nint8 is {torch_ms / int8:.1f}x faster than the PyTorch pipeline")
+    if args.profile:
+        profile(onnxruntime, args.run / "model.onnx", feeds)
+
+
+def profile(onnxruntime, path: Path, feeds: dict[str, np.ndarray]) -> None:
+    """Time per operator type, from onnxruntime's profiler: which part of the model to make cheaper."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.enable_profiling = True
+    options.profile_file_prefix = "/tmp/bench_ner_profile"
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    for _ in range(REPEATS):
+        session.run(None, feeds)
+    trace = Path(session.end_profiling())
+    microseconds: collections.Counter[str] = collections.Counter()
+    for event in json.loads(trace.read_text()):
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            microseconds[event["args"]["op_name"]] += event["dur"]
+    trace.unlink()
+    total = sum(microseconds.values())
+    print(f"\n{path.name}, one window, ms per run by operator type (total {total / REPEATS / 1000:.1f} ms)\n")
+    print("| operator | ms | share |\n|---|---:|---:|")
+    for name, spent in microseconds.most_common(10):
+        print(f"| {name} | {spent / REPEATS / 1000:.1f} | {spent / total:.0%} |")
 
 
 if __name__ == "__main__":

@@ -147,7 +147,7 @@ RotateOption = Annotated[
 DeskewOption = Annotated[bool, typer.Option(help="Straighten slightly tilted scans.", rich_help_panel="Reading")]
 SparsePassOption = Annotated[
     bool, typer.Option(help="OCR each scanned page a second time as sparse text, for text the first pass skips "
-                       "(a receipt's amounts column); --no-sparse-pass saves about 40% of OCR time.",
+                       "(a receipt's amounts column); --no-sparse-pass saves a third of OCR time.",
                        rich_help_panel="Reading"),
 ]
 VerifyEInvoiceOption = Annotated[

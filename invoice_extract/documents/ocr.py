@@ -40,8 +40,9 @@ _TESSERACT_CONFIG = "-c thresholding_method=2"
 # narrow receipt, a line beside a logo. A second, sparse-text pass (--psm 11) finds it; of
 # its words, those outside every first-pass word and at least this sure are added. On the
 # SROIE dev receipts the pass took the end-to-end score from 0.620 to 0.629 (totals 0.688 to
-# 0.726; with 0.8 here, 0.628); the synthetic held-out set stayed at 0.962. It costs about
-# 40% more OCR time a page (LoadOptions.sparse_pass turns it off).
+# 0.723; with 0.8 here, 0.628); the synthetic held-out set went from 0.962 to 0.963. It costs
+# about 40% more OCR time on a receipt and 65% on a full scanned page (benchmarks/README.md);
+# LoadOptions.sparse_pass turns it off.
 _SPARSE_MIN_CONFIDENCE = 0.6
 
 

@@ -29,7 +29,7 @@ class LoadOptions:
     dpi: the resolution of rendered PDF pages, and of the pixel space all PDF boxes use.
     auto_rotate / deskew: correct 90/180/270 degree turns (Tesseract OSD) and slight tilt.
     sparse_pass: read each OCR'd page a second time as sparse text and add the words the
-        first pass left out (a receipt's amounts column); about 40% more OCR time.
+        first pass left out (a receipt's amounts column); 40-65% more OCR time.
     keep_images: keep each rendered or loaded page image on ``Page.image``.
     workers: pages OCR'd at once; each Tesseract runs single-threaded, so one per core.
     verify_einvoice: also read the pages of a PDF whose values come from its embedded
