@@ -70,6 +70,8 @@ _SPLIT_CENTS = re.compile(r"(?<=\d[.,]) (?=\d{2}$)")  # "85. 54": one amount tha
 _PRICE = re.compile(r"\d[.,]\d{2}\b")
 _AMOUNT = re.compile(r"\d[.,]\d{2}(?![\d.,/-])")  # a price, but not the "05.03" of "05.03.2025"
 _ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space between them
+_CENTS = re.compile(r"\d{2}")
+_ID_PART = re.compile(r"[^\W_][\w/-]*")
 # A layout guess is shown, but as unsure: below REVIEW_CONFIDENCE, so a person checks it.
 LAYOUT_GUESS_CONFIDENCE = 0.4
 
@@ -169,23 +171,28 @@ class _Amount:
     reading: AmountReading
 
 
-def _with_cents(entity: Entity, tagged: Sequence[TaggedWord], position: dict[int, int]) -> Entity:
-    """OCR often splits an amount after its decimal point ("85." "54"); put the cents back."""
+def _run_on(entity: Entity, tagged: Sequence[TaggedWord], ends: str, rest: re.Pattern[str]) -> Entity:
+    """The entity with the next word on its line when its text ends in one of ``ends`` and
+    that word matches ``rest``: OCR splits "85.54" after the point and "INV-2024-4417" after
+    a hyphen, and the model may tag only the first part."""
     last = entity.words[-1]
-    following = position[id(last)] + 1
-    if last.word.text[-1:] in ".," and following < len(tagged):
-        cents = tagged[following]
-        if (cents.page, cents.word.line) == (last.page, last.word.line) and re.fullmatch(r"\d{2}", cents.word.text):
-            return Entity(entity.field, (*entity.words, cents))
+    following = next(at for at, item in enumerate(tagged) if item is last) + 1
+    if last.word.text[-1:] in ends and following < len(tagged):
+        after = tagged[following]
+        if (after.page, after.word.line) == (last.page, last.word.line) and rest.fullmatch(after.word.text):
+            return Entity(entity.field, (*entity.words, after))
     return entity
+
+
+def _with_cents(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
+    return _run_on(entity, tagged, ".,", _CENTS)
 
 
 def _amount_options(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str,
                     country: str | None) -> list[_Amount]:
     options = []
-    position = {id(item): at for at, item in enumerate(tagged)}
     for entity in candidates(tagged, spans, field):
-        entity = _with_cents(entity, tagged, position)
+        entity = _with_cents(entity, tagged)
         reading = parse_amount(_SPLIT_CENTS.sub("", entity.text), country=country)
         if reading is not None:
             options.append(_Amount(entity, reading))
@@ -223,6 +230,8 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
 
     for field in (name.upper() for name in TEXT_FIELDS):
         best = next(iter(candidates(tagged, spans, field)), None)
+        if best is not None and field == "INVOICE_NUMBER":
+            best = _run_on(best, tagged, "".join(_ID_JOINERS), _ID_PART)
         fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None
 
     if fields["vendor_address"] is None:

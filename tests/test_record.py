@@ -78,6 +78,21 @@ def test_an_invoice_number_ocr_split_at_a_hyphen_is_one_number_again():
     assert [e.text for e in entities(tagged)] == ["INV-2024-4417", "FA 2021/560", "Acme Trading Ltd"]
 
 
+def test_an_invoice_number_tagged_up_to_a_hyphen_takes_the_rest_of_it():
+    # The model tags "INV-" and leaves the "2024-4417" that OCR split off; a number does
+    # not end in a hyphen, so the next word on the line is the rest of it.
+    header = line("Invoice No") + [("INV-", "B-INVOICE_NUMBER"), ("2024-4417", "O"), ("Page", "O")]
+    document, tagged = tagged_lines([header, line("Total") + line("10.00", "TOTAL")])
+    assert build_record(document, tagged).value("invoice_number") == "INV-2024-4417"
+    # Only on the same line, and only a word that can continue a number.
+    document, tagged = tagged_lines([line("Invoice No") + [("INV-", "B-INVOICE_NUMBER")], line("2024-4417"),
+                                     line("Total") + line("10.00", "TOTAL")])
+    assert build_record(document, tagged).value("invoice_number") == "INV-"
+    document, tagged = tagged_lines([line("Invoice No") + [("INV-", "B-INVOICE_NUMBER"), (":", "O")],
+                                     line("Total") + line("10.00", "TOTAL")])
+    assert build_record(document, tagged).value("invoice_number") == "INV-"
+
+
 def test_a_b_tag_starts_a_new_entity_of_the_same_field():
     _, tagged = tagged_lines([line("5.00", "TOTAL") + line("7.00", "TOTAL")])
     assert [e.text for e in entities(tagged)] == ["5.00", "7.00"]
