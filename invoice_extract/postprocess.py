@@ -70,6 +70,7 @@ _SPLIT_CENTS = re.compile(r"(?<=\d[.,]) (?=\d{2}$)")  # "85. 54": one amount tha
 _PRICE = re.compile(r"\d[.,]\d{2}\b")
 _AMOUNT = re.compile(r"\d[.,]\d{2}(?![\d.,/-])")  # a price, but not the "05.03" of "05.03.2025"
 _ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space between them
+_SURE_WORD = 0.5  # OCR confidence below which a word may be specks or a smudge
 _CENTS = re.compile(r"\d{2}")
 _ID_PART = re.compile(r"[^\W_][\w/-]*")
 # A layout guess is shown, but as unsure: below REVIEW_CONFIDENCE, so a person checks it.
@@ -184,6 +185,28 @@ def _run_on(entity: Entity, tagged: Sequence[TaggedWord], ends: str, rest: re.Pa
     return entity
 
 
+def _whole_name(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
+    """The name with the untagged words printed right beside it in the same type: a company
+    name is printed on a line of its own, and the model sometimes tags only its last words
+    ("BROTHERS HARDWARE" of "BEYOND BROTHERS HARDWARE"). A word with a digit or a colon (a
+    registration number, a label), one in larger or smaller type or further off than a
+    word space (a heading), or one OCR is unsure of (specks read as "m") ends the name."""
+    def joins(item: TaggedWord, neighbour: TaggedWord) -> bool:
+        box, other = item.word.box, neighbour.word.box
+        height, other_height = box[3] - box[1], other[3] - other[1]
+        gap = max(box[0], other[0]) - min(box[2], other[2])
+        return ((item.page, item.word.line) == (neighbour.page, neighbour.word.line) and item.tag == "O"
+                and item.word.confidence >= _SURE_WORD and not any(ch.isdigit() or ch == ":" for ch in item.word.text)
+                and 0.7 <= height / max(other_height, 1e-6) <= 1.4 and gap <= 1.5 * other_height)
+    first = next(at for at, item in enumerate(tagged) if item is entity.words[0])
+    last = next(at for at, item in enumerate(tagged) if item is entity.words[-1])
+    while first > 0 and joins(tagged[first - 1], tagged[first]):
+        first -= 1
+    while last + 1 < len(tagged) and joins(tagged[last + 1], tagged[last]):
+        last += 1
+    return Entity(entity.field, tuple(tagged[first:last + 1]))
+
+
 def _with_cents(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
     return _run_on(entity, tagged, ".,", _CENTS)
 
@@ -232,6 +255,8 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
         best = next(iter(candidates(tagged, spans, field)), None)
         if best is not None and field == "INVOICE_NUMBER":
             best = _run_on(best, tagged, "".join(_ID_JOINERS), _ID_PART)
+        if best is not None and field == "VENDOR_NAME":
+            best = _whole_name(best, tagged)
         fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None
 
     if fields["vendor_address"] is None:

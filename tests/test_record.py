@@ -7,6 +7,7 @@ seen; the pipeline tests run the real reader and the real ONNX model on generate
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -334,3 +335,28 @@ def test_an_untagged_date_stands_in_for_the_invoice_date_only_when_it_is_the_onl
     due_only = [receipt[0], line("Due:") + line("04/01/2021", "DUE_DATE"), receipt[-1]]
     record = build_record(*tagged_lines(due_only))
     assert record.invoice_date is None and record.value("due_date") == "2021-01-04"
+
+
+def test_a_vendor_name_tagged_in_part_takes_the_rest_of_its_line():
+    total = line("Total") + line("10.00", "TOTAL")
+    record = build_record(*tagged_lines([line("LIM SENG") + line("THO HARDWARE TRADING", "VENDOR_NAME"), total]))
+    assert record.value("vendor_name") == "LIM SENG THO HARDWARE TRADING"
+    # A registration number or a label beside the name is not the name.
+    for printed in (line("THO HARDWARE", "VENDOR_NAME") + line("(126926-H)"),
+                    line("Seller:") + line("THO HARDWARE", "VENDOR_NAME")):
+        assert build_record(*tagged_lines([printed, total])).value("vendor_name") == "THO HARDWARE"
+    # Nor is a heading in larger type or far off on the same line, or specks that OCR read
+    # as a word, unsure of it.
+    def changed(word: Word) -> dict[str, Word]:
+        x0, y0, x1, y1 = word.box
+        return {"heading": dataclasses.replace(word, box=(x0, y0 - 40, x1, y1)),
+                "far off": dataclasses.replace(word, box=(x0 - 600, y0, x1 - 600, y1)),
+                "speck": dataclasses.replace(word, confidence=0.13)}
+    for how in ("heading", "far off", "speck"):
+        document, tagged = tagged_lines([line("Factuur") + line("THO HARDWARE", "VENDOR_NAME"), total])
+        first = tagged[0]
+        tagged[0] = TaggedWord(changed(first.word)[how], first.page, first.tag, first.confidence, first.probabilities)
+        assert build_record(document, tagged).value("vendor_name") == "THO HARDWARE", how
+    # Other lines are left alone.
+    record = build_record(*tagged_lines([line("WELCOME"), line("THO HARDWARE", "VENDOR_NAME"), total]))
+    assert record.value("vendor_name") == "THO HARDWARE"
