@@ -666,16 +666,8 @@ _COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
            "royaume-uni", "royaume uni", "vereinigtes konigreich", "verenigd koninkrijk", "reino unido",
            "regno unito"),
     "US": ("united states", "united states of america", "usa", "u.s.a.", "u.s.", "etats-unis", "etats unis",
-           "vereinigte staaten", "verenigde staten", "estados unidos", "stati uniti", "amerika syarikat",
-           "new mexico", "new england"),
-    "MY": ("malaysia", "malaisie", "maleisie", "malasia", "selangor", "johor", "johor bahru", "kuala lumpur",
-           "wilayah persekutuan", "putrajaya", "labuan", "penang", "pulau pinang", "kedah", "kelantan",
-           "terengganu", "pahang", "perak", "negeri sembilan", "melaka", "malacca", "sabah", "sarawak", "perlis",
-           "petaling jaya", "shah alam", "subang jaya", "kota kinabalu", "kuching", "ipoh", "seri kembangan", "klang",
-           "damansara", "cheras", "kepong", "puchong", "kajang", "seremban", "rawang",
-           # Malay street words; also used in Indonesia and Singapore, whose names come later
-           # in an address and so win.
-           "jalan", "jln", "taman", "tmn", "lorong", "lrg", "persiaran"),
+           "vereinigte staaten", "verenigde staten", "estados unidos", "stati uniti", "amerika syarikat"),
+    "MY": ("malaysia", "malaisie", "maleisie", "malasia"),
     "CH": ("switzerland", "schweiz", "suisse", "svizzera", "zwitserland", "suiza"),
     "AT": ("austria", "osterreich", "autriche", "oostenrijk"),
     "BE": ("belgium", "belgique", "belgie", "belgien", "belgica", "belgio"),
@@ -687,7 +679,7 @@ _COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "NO": ("norway", "norwegen", "norvege", "norge", "noorwegen", "noruega", "norvegia"),
     "PL": ("poland", "polen", "pologne", "polska", "polonia"),
     "CA": ("canada", "kanada"),
-    "AU": ("australia", "australien", "australie", "new south wales", "queensland"),
+    "AU": ("australia", "australien", "australie"),
     "NZ": ("new zealand", "nouvelle-zelande", "neuseeland", "nieuw-zeeland", "nueva zelanda"),
     "SG": ("singapore", "singapur", "singapour"),
     "HK": ("hong kong",),
@@ -700,7 +692,21 @@ _COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "MX": ("mexico", "mexique", "mexiko", "messico"),
     "BR": ("brazil", "brasil", "bresil", "brasilien"),
 }
-_COUNTRIES = {word: code for code, words in _COUNTRY_WORDS.items() for word in words}
+# Places within a country: they name it as well as its name does in an address, but a line
+# that ends with one has not ended the address.
+_PLACE_WORDS: dict[str, tuple[str, ...]] = {
+    "US": ("new mexico", "new england"),
+    "MY": ("selangor", "johor", "johor bahru", "kuala lumpur", "wilayah persekutuan", "putrajaya", "labuan",
+           "penang", "pulau pinang", "kedah", "kelantan",
+           "terengganu", "pahang", "perak", "negeri sembilan", "melaka", "malacca", "sabah", "sarawak", "perlis",
+           "petaling jaya", "shah alam", "subang jaya", "kota kinabalu", "kuching", "ipoh", "seri kembangan", "klang",
+           "damansara", "cheras", "kepong", "puchong", "kajang", "seremban", "rawang",
+           # Malay street words; also used in Indonesia and Singapore, whose names come later
+           # in an address and so win.
+           "jalan", "jln", "taman", "tmn", "lorong", "lrg", "persiaran"),
+    "AU": ("new south wales", "queensland"),
+}
+_COUNTRIES = {word: code for words in (_COUNTRY_WORDS, _PLACE_WORDS) for code, found in words.items() for word in found}
 _COUNTRY_NAMES = {
     "DE": "Germany", "FR": "France", "NL": "the Netherlands", "ES": "Spain", "IT": "Italy",
     "GB": "the United Kingdom", "US": "the United States", "MY": "Malaysia", "CH": "Switzerland", "AT": "Austria",
@@ -710,6 +716,7 @@ _COUNTRY_NAMES = {
     "PH": "the Philippines", "MX": "Mexico", "BR": "Brazil",
 }
 _COUNTRY_WORD = re.compile(rf"(?<![a-z])(?:{_alternation(_COUNTRIES)})(?![a-z])")
+_COUNTRY_NAME_WORDS = frozenset(word for words in _COUNTRY_WORDS.values() for word in words)
 _US_STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
     "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
@@ -727,3 +734,11 @@ def country_from_text(text: str) -> str | None:
     clues += [(m.start(), "GB") for m in _UK_POSTCODE.finditer(text)]
     clues += [(m.start(), "MY") for m in _MY_POSTCODE.finditer(text)]
     return max(clues)[1] if clues else None
+
+
+def ends_with_country(text: str) -> bool:
+    """Whether ``text`` ends with a country's name ("56000 Kuala Lumpur, Malaysia.")."""
+    folded = _fold(text)
+    # Matched among the places too: "New South Wales" is a state, not Wales.
+    return any(m[0] in _COUNTRY_NAME_WORDS and not folded[m.end():].strip(" .,;")
+               for m in _COUNTRY_WORD.finditer(folded))

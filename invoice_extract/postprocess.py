@@ -31,6 +31,7 @@ from .normalise import (
     country_from_text,
     currency_of_country,
     detect_currency,
+    ends_with_country,
     guess_language,
     infer_day_first,
     parse_amount,
@@ -109,19 +110,21 @@ class Entity:
                 max(b[2] for b in boxes), max(b[3] for b in boxes))
 
     @property
+    def lines(self) -> list[list[TaggedWord]]:
+        """The words, line by line as printed."""
+        lines: list[list[TaggedWord]] = []
+        for item in self.words:
+            if not lines or (item.page, item.word.line) != (lines[-1][0].page, lines[-1][0].word.line):
+                lines.append([])
+            lines[-1].append(item)
+        return lines
+
+    @property
     def text(self) -> str:
         """The words as printed; lines joined by ", " for addresses, by a space otherwise."""
-        lines: list[list[str]] = []
-        previous: tuple[int, int] | None = None
-        for item in self.words:
-            where = (item.page, item.word.line)
-            if where != previous:
-                lines.append([])
-                previous = where
-            lines[-1].append(item.word.text)
         joiner = _MULTI_LINE_JOINERS.get(self.field, " ")
         spaced = _join_identifier if self.field == "INVOICE_NUMBER" else " ".join
-        return joiner.join(spaced(words).strip(" ,") for words in lines if words).strip()
+        return joiner.join(spaced([item.word.text for item in line]).strip(" ,") for line in self.lines).strip()
 
 
 def entities(tagged: Sequence[TaggedWord]) -> list[Entity]:
@@ -207,6 +210,19 @@ def _whole_name(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
     return Entity(entity.field, tuple(tagged[first:last + 1]))
 
 
+def _address_to_country(entity: Entity) -> Entity:
+    """The address up to its country line: a line after it is something else, such as the
+    shop's branch ("IOI MALL") under a chain's head-office address. A country line is the
+    country alone, or a postcode-and-town line ending in it."""
+    lines = entity.lines
+    for at, line in enumerate(lines[:-1]):
+        text = " ".join(item.word.text for item in line)
+        alone = len(line) <= 3 and not any(ch.isdigit() for ch in text)
+        if ends_with_country(text) and (alone or _POSTAL_LINE.search(text)):
+            return Entity(entity.field, tuple(item for kept in lines[:at + 1] for item in kept))
+    return entity
+
+
 def _with_cents(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
     return _run_on(entity, tagged, ".,", _CENTS)
 
@@ -257,6 +273,8 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
             best = _run_on(best, tagged, "".join(_ID_JOINERS), _ID_PART)
         if best is not None and field == "VENDOR_NAME":
             best = _whole_name(best, tagged)
+        if best is not None and field == "VENDOR_ADDRESS":
+            best = _address_to_country(best)
         fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None
 
     if fields["vendor_address"] is None:

@@ -16,6 +16,7 @@ from invoice_extract.normalise import (
     DateReading,
     country_from_text,
     detect_currency,
+    ends_with_country,
     guess_language,
     infer_day_first,
     parse_amount,
@@ -722,6 +723,17 @@ def test_guess_language(text: str, language: str | None) -> None:
 )
 def test_country_from_text(text: str, country: str) -> None:
     assert country_from_text(text) == country
+
+
+def test_ends_with_country_names_countries_not_their_places():
+    for ending in ("56000 KUALA LUMPUR , MALAYSIA", "Bahnhofstrasse 1, 8001 Zürich, Schweiz.", "España",
+                   "Austin, TX 40961, USA", "Malaisie ;"):
+        assert ends_with_country(ending), ending
+    # A town, state or street word names the country for country_from_text, but an address
+    # goes on after it; a country name in the middle is not the end either.
+    for not_ending in ("55100 KUALA LUMPUR", "47400 Petaling Jaya, Selangor", "Sydney, New South Wales",
+                       "Malaysia Airlines Berhad", "Avenue de France 12", ""):
+        assert not ends_with_country(not_ending), not_ending
 
 
 @pytest.mark.parametrize(

@@ -360,3 +360,21 @@ def test_a_vendor_name_tagged_in_part_takes_the_rest_of_its_line():
     # Other lines are left alone.
     record = build_record(*tagged_lines([line("WELCOME"), line("THO HARDWARE", "VENDOR_NAME"), total]))
     assert record.value("vendor_name") == "THO HARDWARE"
+
+
+def test_an_address_ends_at_its_country_line():
+    # A chain's receipts print the head office's address and then the shop ("IOI MALL").
+    total = line("Total") + line("10.00", "TOTAL")
+    address = [line("NO 8, JALAN 7/118B,", "VENDOR_ADDRESS"), continued("56000 KUALA LUMPUR, MALAYSIA", "VENDOR_ADDRESS"),
+               continued("IOI MALL", "VENDOR_ADDRESS")]
+    record = build_record(*tagged_lines([line("POPULAR BOOK CO.", "VENDOR_NAME"), *address, total]))
+    assert record.value("vendor_address") == "NO 8, JALAN 7/118B, 56000 KUALA LUMPUR, MALAYSIA"
+    # A state or town is not the end, and a country alone on its line is.
+    address = [line("19, JALAN KANCIL,", "VENDOR_ADDRESS"), continued("55100 KUALA LUMPUR", "VENDOR_ADDRESS"),
+               continued("MALAYSIA", "VENDOR_ADDRESS"), continued("TEL 03-2141", "VENDOR_ADDRESS")]
+    record = build_record(*tagged_lines([line("KEDAI MAJU", "VENDOR_NAME"), *address, total]))
+    assert record.value("vendor_address") == "19, JALAN KANCIL, 55100 KUALA LUMPUR, MALAYSIA"
+    # A street named after a country is not a country line.
+    address = [line("12 Avenue de France", "VENDOR_ADDRESS"), continued("75013 Paris", "VENDOR_ADDRESS")]
+    record = build_record(*tagged_lines([line("Atelier Rousseau SARL", "VENDOR_NAME"), *address, total]))
+    assert record.value("vendor_address") == "12 Avenue de France, 75013 Paris"
