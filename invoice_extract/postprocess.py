@@ -71,6 +71,7 @@ _SPLIT_CENTS = re.compile(r"(?<=\d[.,]) (?=\d{2}$)")  # "85. 54": one amount tha
 _PRICE = re.compile(r"\d[.,]\d{2}\b")
 _AMOUNT = re.compile(r"\d[.,]\d{2}(?![\d.,/-])")  # a price, but not the "05.03" of "05.03.2025"
 _ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space between them
+_PHONE = re.compile(r"[+(0][\d ()/-]{5,}\d")  # "03-8051 5750", "+49 89 1234 567": longer than a postcode
 _SURE_WORD = 0.5  # OCR confidence below which a word may be specks or a smudge
 _CENTS = re.compile(r"\d{2}")
 _ID_PART = re.compile(r"[^\W_][\w/-]*")
@@ -211,16 +212,20 @@ def _whole_name(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
 
 
 def _address_to_country(entity: Entity) -> Entity:
-    """The address up to its country line: a line after it is something else, such as the
-    shop's branch ("IOI MALL") under a chain's head-office address. A country line is the
-    country alone, or a postcode-and-town line ending in it."""
+    """The address up to its country line, without a phone number as its last line. A line
+    after the country is something else, such as the shop ("IOI MALL") under a chain's
+    head-office address. A country line is the country alone, or a postcode-and-town line
+    ending in it."""
     lines = entity.lines
     for at, line in enumerate(lines[:-1]):
         text = " ".join(item.word.text for item in line)
         alone = len(line) <= 3 and not any(ch.isdigit() for ch in text)
         if ends_with_country(text) and (alone or _POSTAL_LINE.search(text)):
-            return Entity(entity.field, tuple(item for kept in lines[:at + 1] for item in kept))
-    return entity
+            lines = lines[:at + 1]
+            break
+    while len(lines) > 1 and _PHONE.fullmatch(" ".join(item.word.text for item in lines[-1])):
+        lines = lines[:-1]
+    return Entity(entity.field, tuple(item for line in lines for item in line))
 
 
 def _with_cents(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:

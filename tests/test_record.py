@@ -378,3 +378,11 @@ def test_an_address_ends_at_its_country_line():
     address = [line("12 Avenue de France", "VENDOR_ADDRESS"), continued("75013 Paris", "VENDOR_ADDRESS")]
     record = build_record(*tagged_lines([line("Atelier Rousseau SARL", "VENDOR_NAME"), *address, total]))
     assert record.value("vendor_address") == "12 Avenue de France, 75013 Paris"
+    # Nor is a phone number printed under the address part of it; a postcode line is.
+    address = [line("NO.22 JALAN PUTERI 2/4,", "VENDOR_ADDRESS"), continued("47100 PUCHONG, SELANGOR", "VENDOR_ADDRESS"),
+               continued("03-8051 5750", "VENDOR_ADDRESS")]
+    record = build_record(*tagged_lines([line("KEDAI MAJU", "VENDOR_NAME"), *address, total]))
+    assert record.value("vendor_address") == "NO.22 JALAN PUTERI 2/4, 47100 PUCHONG, SELANGOR"
+    address = [line("Hauptallee 84", "VENDOR_ADDRESS"), continued("01589", "VENDOR_ADDRESS")]
+    record = build_record(*tagged_lines([line("Neumann KG", "VENDOR_NAME"), *address, total]))
+    assert record.value("vendor_address") == "Hauptallee 84, 01589"
