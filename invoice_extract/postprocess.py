@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
 
 from .document import Box, Document
@@ -54,6 +54,7 @@ FALLBACK_PROBABILITY = 0.1
 # How many of each amount field's candidates take part in the sum check.
 AMOUNT_CANDIDATES = 3
 CENT = Decimal("0.01")
+NICKEL = Decimal("0.05")  # the smallest coin where cash totals are rounded
 
 _MULTI_LINE_JOINERS = {"VENDOR_ADDRESS": ", ", "VENDOR_NAME": " ", "CUSTOMER_NAME": " "}
 _AMOUNT_FIELDS = tuple(name.upper() for name in AMOUNT_FIELDS)  # the tagger names fields in capitals
@@ -72,6 +73,8 @@ _PRICE = re.compile(r"\d[.,]\d{2}\b")
 _AMOUNT = re.compile(r"\d[.,]\d{2}(?![\d.,/-])")  # a price, but not the "05.03" of "05.03.2025"
 _ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space between them
 _PHONE = re.compile(r"[+(0][\d ()/-]{5,}\d")  # "03-8051 5750", "+49 89 1234 567": longer than a postcode
+_ROUNDING = re.compile(r"\b(?:round|rundung|arrondi|afronding|redondeo|arrotondamento|avrundning|pembundaran)",
+                       re.IGNORECASE)  # a rounding-adjustment line
 _SURE_WORD = 0.5  # OCR confidence below which a word may be specks or a smudge
 _CENTS = re.compile(r"\d{2}")
 _ID_PART = re.compile(r"[^\W_][\w/-]*")
@@ -228,6 +231,22 @@ def _address_to_country(entity: Entity) -> Entity:
     return Entity(entity.field, tuple(item for line in lines for item in line))
 
 
+def _cash_rounded(total: _Amount, tagged: Sequence[TaggedWord], country: str | None) -> ExtractedField | None:
+    """The total rounded to 5 cents, when a page with a rounding line prints it: the amount
+    paid where cash is rounded (Malaysia, Switzerland, the Netherlands...), which the model
+    may have passed over for the unrounded sum of the items."""
+    rounded = (total.reading.value / NICKEL).quantize(Decimal(1), ROUND_HALF_UP) * NICKEL
+    if rounded == total.reading.value:
+        return None
+    for item in tagged:
+        if item in total.entity.words or item.tag[2:] in ("SUBTOTAL", "TAX"):
+            continue
+        reading = parse_amount(item.word.text, country=country)
+        if reading is not None and reading.value == rounded and _PRICE.search(item.word.text):
+            return _found(Entity("TOTAL", (item,)), decimal_string(rounded), total.entity.score)
+    return None
+
+
 def _with_cents(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
     return _run_on(entity, tagged, ".,", _CENTS)
 
@@ -293,6 +312,8 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
     amounts = _choose_amounts(tagged, spans, country)
     for field, chosen in amounts.items():
         fields[field.lower()] = _found(chosen.entity, decimal_string(chosen.reading.value)) if chosen else None
+    if amounts["TOTAL"] is not None and _ROUNDING.search(all_text):
+        fields["total"] = _cash_rounded(amounts["TOTAL"], tagged, country) or fields["total"]
 
     currency = _currency(amounts, all_text, country)
     fields["currency"] = currency

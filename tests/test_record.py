@@ -386,3 +386,14 @@ def test_an_address_ends_at_its_country_line():
     address = [line("Hauptallee 84", "VENDOR_ADDRESS"), continued("01589", "VENDOR_ADDRESS")]
     record = build_record(*tagged_lines([line("Neumann KG", "VENDOR_NAME"), *address, total]))
     assert record.value("vendor_address") == "Hauptallee 84, 01589"
+
+
+def test_a_page_with_a_rounding_line_gives_the_total_rounded_to_5_cents():
+    lines = [line("KEDAI MAJU SDN BHD", "VENDOR_NAME"), line("TOTAL") + line("10.44", "TOTAL"),
+             line("ROUNDING ADJ 0.01"), line("TOTAL INCLUSIVE GST: 10.45"), line("CASH 20.00")]
+    record = build_record(*tagged_lines(lines))
+    assert record.value("total") == "10.45"
+    assert record.total.text == "10.45"  # the evidence is the printed rounded total
+    # Without a rounding line, or when the rounded amount is not printed, the total is as tagged.
+    assert build_record(*tagged_lines([lines[0], lines[1], lines[3]])).value("total") == "10.44"
+    assert build_record(*tagged_lines([*lines[:3], lines[4]])).value("total") == "10.44"
