@@ -75,6 +75,10 @@ _ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space
 _PHONE = re.compile(r"[+(0][\d ()/-]{5,}\d")  # "03-8051 5750", "+49 89 1234 567": longer than a postcode
 _ROUNDING = re.compile(r"\b(?:round|rundung|arrondi|afronding|redondeo|arrotondamento|avrundning|pembundaran)",
                        re.IGNORECASE)  # a rounding-adjustment line
+# Untagged words beside a vendor name join it only if the model gives them this much chance
+# of being part of it: on SROIE receipts the words it should join had 0.03-0.5, the
+# "(CO." of a company number 0.001.
+_NAME_NEIGHBOUR_PROBABILITY = 0.02
 _SURE_WORD = 0.5  # OCR confidence below which a word may be specks or a smudge
 _CENTS = re.compile(r"\d{2}")
 _ID_PART = re.compile(r"[^\W_][\w/-]*")
@@ -195,14 +199,16 @@ def _run_on(entity: Entity, tagged: Sequence[TaggedWord], ends: str, rest: re.Pa
 def _whole_name(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
     """The name with the untagged words printed right beside it in the same type: a company
     name is printed on a line of its own, and the model sometimes tags only its last words
-    ("BROTHERS HARDWARE" of "BEYOND BROTHERS HARDWARE"). A word with a digit or a colon (a
-    registration number, a label), one in larger or smaller type or further off than a
-    word space (a heading), or one OCR is unsure of (specks read as "m") ends the name."""
+    ("BROTHERS HARDWARE" of "BEYOND BROTHERS HARDWARE"). A word the model all but rules out
+    ("(CO." of a company number), one with a digit or a colon (a registration number, a
+    label), one in larger or smaller type or further off than a word space (a heading), or
+    one OCR is unsure of (specks read as "m") ends the name."""
     def joins(item: TaggedWord, neighbour: TaggedWord) -> bool:
         box, other = item.word.box, neighbour.word.box
         height, other_height = box[3] - box[1], other[3] - other[1]
         gap = max(box[0], other[0]) - min(box[2], other[2])
         return ((item.page, item.word.line) == (neighbour.page, neighbour.word.line) and item.tag == "O"
+                and item.field_probability("VENDOR_NAME") >= _NAME_NEIGHBOUR_PROBABILITY
                 and item.word.confidence >= _SURE_WORD and not any(ch.isdigit() or ch == ":" for ch in item.word.text)
                 and 0.7 <= height / max(other_height, 1e-6) <= 1.4 and gap <= 1.5 * other_height)
     first = next(at for at, item in enumerate(tagged) if item is entity.words[0])
