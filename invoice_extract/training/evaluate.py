@@ -3,12 +3,17 @@
     python -m invoice_extract.training.evaluate --set sroie-ocr     # SROIE dev, our Tesseract on the images
     python -m invoice_extract.training.evaluate --set sroie-given   # SROIE dev, the data set's OCR lines
     python -m invoice_extract.training.evaluate --set synthetic     # held-out layouts, digital and scanned
+    python -m invoice_extract.training.evaluate --set sroie-train-given  # 200 training receipts (see below)
 
 The synthetic dev set is drawn from layouts training never sees (``generator.DEV_LAYOUTS``),
 with seeds far from the training seeds; its files and gold records are written under
 build/eval/synthetic-dev. Records go through ``postprocess.build_record``, the same code
 ``invoice-extract extract`` runs. Tagged documents are cached (per model file) so that
-changes to the record stage can be measured in seconds. (SROIE's readings through our OCR
+changes to the record stage can be measured in seconds.
+
+sroie-train-given and sroie-train-ocr are 200 receipts the model was trained on: no
+measure of the model, but a second opinion on a change to the record stage, whose rules
+are made while looking at the dev sets' errors. (SROIE's readings through our OCR
 are also cached, in build/cache/sroie-ocr: delete it after changing the reader.)
 """
 
@@ -30,12 +35,19 @@ from ..documents import LoadOptions, load_document
 from ..ner import MODELS_DIR, TaggedWord, Tagger
 from ..postprocess import build_record
 from ..record import InvoiceRecord
-from .receipts import REPO_ROOT, dev_ids, given_ocr_document, load_receipts, our_ocr_document
+from .receipts import (
+    REPO_ROOT,
+    dev_ids,
+    given_ocr_document,
+    load_receipts,
+    our_ocr_document,
+    train_sample_ids,
+)
 
 SCORER = REPO_ROOT.parent / "shared" / "eval" / "score.py"
 EVAL_DIR = REPO_ROOT / "build" / "eval"
 SYNTHETIC_DIR = EVAL_DIR / "synthetic-dev"
-SETS = ("sroie-ocr", "sroie-given", "synthetic")
+SETS = ("sroie-ocr", "sroie-given", "synthetic", "sroie-train-ocr", "sroie-train-given")
 FIRST_DEV_SEED = 1_000_000  # the same held-out seeds as dataset.py's dev_synthetic
 
 
@@ -46,13 +58,13 @@ class TaggedDocument:
     tagged: list[TaggedWord]
 
 
-def _sroie(reading: str, gold: Path) -> list[tuple[str, Callable[[], Document]]]:
+def _sroie(split: str, reading: str, gold: Path) -> list[tuple[str, Callable[[], Document]]]:
     receipts = load_receipts()
-    dev = dev_ids(receipts)
+    wanted = dev_ids(receipts) if split == "dev" else train_sample_ids(receipts)
     gold.mkdir(parents=True, exist_ok=True)
     read = our_ocr_document if reading == "ocr" else given_ocr_document
     jobs = []
-    for receipt in (r for r in receipts if r.id in dev):
+    for receipt in (r for r in receipts if r.id in wanted):
         name = f"{receipt.id}.gold.json"
         (gold / name).write_bytes((receipt.image.parent / name).read_bytes())
         jobs.append((str(receipt.image), lambda r=receipt: read(r)))
@@ -98,8 +110,9 @@ def tagged_documents(name: str, model: Path = MODELS_DIR, *, digital: int = 120,
     if name == "synthetic":
         jobs, gold = _synthetic(digital, scans, workers), SYNTHETIC_DIR / "gold"
     else:
-        gold = EVAL_DIR / "sroie-dev-gold"
-        jobs = _sroie(name.removeprefix("sroie-"), gold)
+        split, reading = _sroie_split(name)
+        gold = EVAL_DIR / f"sroie-{split}-gold"
+        jobs = _sroie(split, reading, gold)
     # A new model, or new reading code (OCR, text layers), makes new tags.
     digest = hashlib.sha256((Path(model) / "model.onnx").read_bytes())
     for source in sorted((Path(__file__).resolve().parent.parent / "documents").glob("*.py")):
@@ -118,9 +131,18 @@ def tagged_documents(name: str, model: Path = MODELS_DIR, *, digital: int = 120,
     return done, gold
 
 
+def _sroie_split(name: str) -> tuple[str, str]:
+    """sroie-ocr -> (dev, ocr), sroie-train-given -> (train, given)."""
+    *split, reading = name.removeprefix("sroie-").split("-")
+    return (split[0] if split else "dev"), reading
+
+
 def output_name(name: str) -> str:
     """sroie-ocr -> sroie-dev-ocr.json, synthetic -> synthetic-dev.json (the model card reads these)."""
-    return f"sroie-dev-{name.removeprefix('sroie-')}.json" if name.startswith("sroie-") else f"{name}-dev.json"
+    if not name.startswith("sroie-"):
+        return f"{name}-dev.json"
+    split, reading = _sroie_split(name)
+    return f"sroie-{split}-{reading}.json"
 
 
 def score(records: list[InvoiceRecord], gold: Path, out: Path) -> str:

@@ -28,6 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = REPO_ROOT.parent / "shared" / "data" / "sroie" / "train"
 DEFAULT_CACHE = REPO_ROOT / "build" / "cache" / "sroie-ocr"
 DEV_SIZE = 100
+TRAIN_SAMPLE_SIZE = 200
 GOLD_FIELDS = ("vendor_name", "vendor_address", "invoice_date", "total")
 
 
@@ -61,8 +62,16 @@ def load_receipts(root: Path | None = None) -> list[Receipt]:
 
 def dev_ids(receipts: list[Receipt]) -> frozenset[str]:
     """The fixed dev split: a hash of the id decides, so it never depends on file order."""
-    ranked = sorted(receipts, key=lambda r: hashlib.sha1(r.id.encode()).hexdigest())
-    return frozenset(r.id for r in ranked[:DEV_SIZE])
+    return frozenset(r.id for r in _ranked(receipts)[:DEV_SIZE])
+
+
+def train_sample_ids(receipts: list[Receipt], count: int = TRAIN_SAMPLE_SIZE) -> frozenset[str]:
+    """A fixed sample of training receipts, the next ``count`` in the dev split's order."""
+    return frozenset(r.id for r in _ranked(receipts)[DEV_SIZE:DEV_SIZE + count])
+
+
+def _ranked(receipts: list[Receipt]) -> list[Receipt]:
+    return sorted(receipts, key=lambda r: hashlib.sha1(r.id.encode()).hexdigest())
 
 
 def given_ocr_document(receipt: Receipt) -> Document:
