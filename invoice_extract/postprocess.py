@@ -79,6 +79,13 @@ _ROUNDING = re.compile(r"\b(?:round|rundung|arrondi|afronding|redondeo|arrotonda
 # of being part of it: on SROIE receipts the words it should join had 0.03-0.5, the
 # "(CO." of a company number 0.001.
 _NAME_NEIGHBOUR_PROBABILITY = 0.02
+# What a document calls itself, and stamps on it, in the languages we read.
+_HEADING = re.compile(
+    r"\W*(?:(?:tax |simplified tax |cash |sales? |commercial |pro[ -]?forma )?(?:invoice|receipt|bill|sale)"
+    r"|rechnung|quittung|kassenbon|beleg|facture|re[cç]u|ticket|factuur|kassabon|bon|factura|recibo"
+    r"|fattura|ricevuta|scontrino|posted|paid|copy|duplicate|reprint|original|welcome)\W*",
+    re.IGNORECASE,
+)
 _SURE_WORD = 0.5  # OCR confidence below which a word may be specks or a smudge
 _CENTS = re.compile(r"\d{2}")
 _ID_PART = re.compile(r"[^\W_][\w/-]*")
@@ -196,6 +203,15 @@ def _run_on(entity: Entity, tagged: Sequence[TaggedWord], ends: str, rest: re.Pa
     return entity
 
 
+def _without_heading(entity: Entity) -> Entity:
+    """The name without a document heading printed on the line above it, which the model
+    sometimes runs into the name ("CASH SALE" over "KT WONG TRADING")."""
+    lines = entity.lines
+    while len(lines) > 1 and _HEADING.fullmatch(" ".join(item.word.text for item in lines[0])):
+        lines = lines[1:]
+    return Entity(entity.field, tuple(item for line in lines for item in line))
+
+
 def _whole_name(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
     """The name with the untagged words printed right beside it in the same type: a company
     name is printed on a line of its own, and the model sometimes tags only its last words
@@ -302,7 +318,7 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
         if best is not None and field == "INVOICE_NUMBER":
             best = _run_on(best, tagged, "".join(_ID_JOINERS), _ID_PART)
         if best is not None and field == "VENDOR_NAME":
-            best = _whole_name(best, tagged)
+            best = _whole_name(_without_heading(best), tagged)
         if best is not None and field == "VENDOR_ADDRESS":
             best = _address_to_country(best)
         fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None

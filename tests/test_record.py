@@ -410,3 +410,14 @@ def test_a_page_with_a_rounding_line_gives_the_total_rounded_to_5_cents():
     # Without a rounding line, or when the rounded amount is not printed, the total is as tagged.
     assert build_record(*tagged_lines([lines[0], lines[1], lines[3]])).value("total") == "10.44"
     assert build_record(*tagged_lines([*lines[:3], lines[4]])).value("total") == "10.44"
+
+
+def test_a_document_heading_above_the_vendor_name_is_not_part_of_it():
+    total = line("Total") + line("10.00", "TOTAL")
+    for heading in ("CASH SALE", "Tax Invoice", "POSTED", "Rechnung"):
+        name = [line(heading, "VENDOR_NAME"), continued("KT WONG TRADING", "VENDOR_NAME")]
+        assert build_record(*tagged_lines([*name, total])).value("vendor_name") == "KT WONG TRADING", heading
+    # A name printed over two lines keeps both; so does a name that is all heading words.
+    name = [line("POPULAR BOOK", "VENDOR_NAME"), continued("CO. (M) SDN BHD", "VENDOR_NAME")]
+    assert build_record(*tagged_lines([*name, total])).value("vendor_name") == "POPULAR BOOK CO. (M) SDN BHD"
+    assert build_record(*tagged_lines([line("RECEIPT", "VENDOR_NAME"), total])).value("vendor_name") == "RECEIPT"
