@@ -253,6 +253,19 @@ def _address_to_country(entity: Entity) -> Entity:
     return Entity(entity.field, tuple(item for line in lines for item in line))
 
 
+def _with_cents_printed(total: _Amount, tagged: Sequence[TaggedWord], country: str | None) -> _Amount:
+    """A total read as a whole number ("5132", "30") on a page whose prices have cents is
+    an amount whose point OCR lost, or a quantity: the amount with cents that the model
+    finds likeliest to be the total stands in."""
+    priced = [item for item in tagged if _AMOUNT.search(item.word.text)]
+    stand_ins = [item for item in priced if item.tag[2:] not in ("SUBTOTAL", "TAX")]
+    if len(priced) < 2 or not stand_ins:
+        return total
+    likeliest = max(stand_ins, key=lambda item: item.field_probability("TOTAL"))
+    reading = parse_amount(likeliest.word.text, country=country)
+    return total if reading is None else _Amount(Entity("TOTAL", (likeliest,)), reading)
+
+
 def _cash_rounded(total: _Amount, tagged: Sequence[TaggedWord], country: str | None) -> ExtractedField | None:
     """The total rounded to 5 cents, when a page with a rounding line prints it: the amount
     paid where cash is rounded (Malaysia, Switzerland, the Netherlands...), which the model
@@ -334,6 +347,9 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
     amounts = _choose_amounts(tagged, spans, country)
     for field, chosen in amounts.items():
         fields[field.lower()] = _found(chosen.entity, decimal_string(chosen.reading.value)) if chosen else None
+    if amounts["TOTAL"] is not None and amounts["TOTAL"].reading.value.as_tuple().exponent >= 0:
+        amounts["TOTAL"] = _with_cents_printed(amounts["TOTAL"], tagged, country)
+        fields["total"] = _found(amounts["TOTAL"].entity, decimal_string(amounts["TOTAL"].reading.value))
     if amounts["TOTAL"] is not None and _ROUNDING.search(all_text):
         fields["total"] = _cash_rounded(amounts["TOTAL"], tagged, country) or fields["total"]
 

@@ -421,3 +421,21 @@ def test_a_document_heading_above_the_vendor_name_is_not_part_of_it():
     name = [line("POPULAR BOOK", "VENDOR_NAME"), continued("CO. (M) SDN BHD", "VENDOR_NAME")]
     assert build_record(*tagged_lines([*name, total])).value("vendor_name") == "POPULAR BOOK CO. (M) SDN BHD"
     assert build_record(*tagged_lines([line("RECEIPT", "VENDOR_NAME"), total])).value("vendor_name") == "RECEIPT"
+
+
+def test_a_whole_number_total_on_a_page_of_prices_with_cents_gives_way_to_an_amount_with_cents():
+    # OCR lost the point of "51.32" or the model took a quantity: the amount with cents the
+    # model finds likeliest to be the total stands in, flagged unsure.
+    lines = [line("KEDAI MAJU", "VENDOR_NAME"), line("2 GULA 3.20"), line("TOTAL") + line("5132", "TOTAL"),
+             line("TOTAL RM 5.90"), line("CASH 10.00")]
+    document, tagged = tagged_lines(lines)
+    probabilities = np.full(len(TAGS), 0.01, dtype=np.float32)
+    probabilities[TAGS.index("O")], probabilities[TAGS.index("B-TOTAL")] = 0.7, 0.12
+    at = next(i for i, item in enumerate(tagged) if item.word.text == "5.90")
+    tagged[at] = TaggedWord(tagged[at].word, 1, "O", 0.7, probabilities)
+    record = build_record(document, tagged)
+    assert record.value("total") == "5.90"
+    assert record.total.confidence < 0.5
+    # Where prices have no cents (yen, forint), a whole number is a total like any other.
+    document, tagged = tagged_lines([lines[0], line("2 GULA 320"), line("TOTAL") + line("5132", "TOTAL")])
+    assert build_record(document, tagged).value("total") == "5132"
