@@ -204,10 +204,13 @@ def _run_on(entity: Entity, tagged: Sequence[TaggedWord], ends: str, rest: re.Pa
 
 
 def _without_heading(entity: Entity) -> Entity:
-    """The name without a document heading printed on the line above it, which the model
-    sometimes runs into the name ("CASH SALE" over "KT WONG TRADING")."""
+    """The name without a document heading on the line above it, which the model sometimes
+    runs into the name ("CASH SALE" over "KT WONG TRADING"), or specks OCR read there."""
+    def heading(line: list[TaggedWord]) -> bool:
+        return bool(_HEADING.fullmatch(" ".join(item.word.text for item in line))) or all(
+            item.word.confidence < _SURE_WORD or not any(ch.isalpha() for ch in item.word.text) for item in line)
     lines = entity.lines
-    while len(lines) > 1 and _HEADING.fullmatch(" ".join(item.word.text for item in lines[0])):
+    while len(lines) > 1 and heading(lines[0]):
         lines = lines[1:]
     return Entity(entity.field, tuple(item for line in lines for item in line))
 

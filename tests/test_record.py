@@ -421,6 +421,14 @@ def test_a_document_heading_above_the_vendor_name_is_not_part_of_it():
     name = [line("POPULAR BOOK", "VENDOR_NAME"), continued("CO. (M) SDN BHD", "VENDOR_NAME")]
     assert build_record(*tagged_lines([*name, total])).value("vendor_name") == "POPULAR BOOK CO. (M) SDN BHD"
     assert build_record(*tagged_lines([line("RECEIPT", "VENDOR_NAME"), total])).value("vendor_name") == "RECEIPT"
+    # Specks read as a word on the line above go too: no letters, or OCR unsure of them.
+    for specks in (".", "fo"):
+        document, tagged = tagged_lines([line(specks, "VENDOR_NAME"), continued("YONG SOON FATT S/B", "VENDOR_NAME"),
+                                         total])
+        if specks == "fo":
+            tagged[0] = TaggedWord(dataclasses.replace(tagged[0].word, confidence=0.0), 1, tagged[0].tag,
+                                   tagged[0].confidence, tagged[0].probabilities)
+        assert build_record(document, tagged).value("vendor_name") == "YONG SOON FATT S/B", specks
 
 
 def test_a_whole_number_total_on_a_page_of_prices_with_cents_gives_way_to_an_amount_with_cents():
