@@ -18,7 +18,7 @@ Each rule was kept only if it helped on the dev sets, measured end to end with
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
@@ -69,7 +69,7 @@ _POSTAL_LINE = re.compile(
     r"|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b"
 )
 _SPLIT_CENTS = re.compile(r"(?<=\d[.,]) (?=\d{2}$)")  # "85. 54": one amount that OCR split
-_PRICE = re.compile(r"\d[.,]\d{2}\b")
+_PRICE = re.compile(r"\d[.,]\d{2}\b")  # a price, or a dotted date: neither belongs in an address
 _AMOUNT = re.compile(r"\d[.,]\d{2}(?![\d.,/-])")  # a price, but not the "05.03" of "05.03.2025"
 _ID_JOINERS = ("-", "/")  # an invoice number's parts around these have no space between them
 _PHONE = re.compile(r"[+(0][\d ()/-]{5,}\d")  # "03-8051 5750", "+49 89 1234 567": longer than a postcode
@@ -190,12 +190,16 @@ class _Amount:
     reading: AmountReading
 
 
+def _position(tagged: Sequence[TaggedWord], word: TaggedWord) -> int:
+    return next(at for at, item in enumerate(tagged) if item is word)
+
+
 def _run_on(entity: Entity, tagged: Sequence[TaggedWord], ends: str, rest: re.Pattern[str]) -> Entity:
     """The entity with the next word on its line when its text ends in one of ``ends`` and
     that word matches ``rest``: OCR splits "85.54" after the point and "INV-2024-4417" after
     a hyphen, and the model may tag only the first part."""
     last = entity.words[-1]
-    following = next(at for at, item in enumerate(tagged) if item is last) + 1
+    following = _position(tagged, last) + 1
     if last.word.text[-1:] in ends and following < len(tagged):
         after = tagged[following]
         if (after.page, after.word.line) == (last.page, last.word.line) and rest.fullmatch(after.word.text):
@@ -230,8 +234,7 @@ def _whole_name(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
                 and item.field_probability("VENDOR_NAME") >= _NAME_NEIGHBOUR_PROBABILITY
                 and item.word.confidence >= _SURE_WORD and not any(ch.isdigit() or ch == ":" for ch in item.word.text)
                 and 0.7 <= height / max(other_height, 1e-6) <= 1.4 and gap <= 1.5 * other_height)
-    first = next(at for at, item in enumerate(tagged) if item is entity.words[0])
-    last = next(at for at, item in enumerate(tagged) if item is entity.words[-1])
+    first, last = _position(tagged, entity.words[0]), _position(tagged, entity.words[-1])
     while first > 0 and joins(tagged[first - 1], tagged[first]):
         first -= 1
     while last + 1 < len(tagged) and joins(tagged[last + 1], tagged[last]):
@@ -260,6 +263,8 @@ def _with_cents_printed(total: _Amount, tagged: Sequence[TaggedWord], country: s
     """A total read as a whole number ("5132", "30") on a page whose prices have cents is
     an amount whose point OCR lost, or a quantity: the amount with cents that the model
     finds likeliest to be the total stands in."""
+    if total.reading.value.as_tuple().exponent < 0:
+        return total
     priced = [item for item in tagged if _AMOUNT.search(item.word.text)]
     stand_ins = [item for item in priced if item.tag[2:] not in ("SUBTOTAL", "TAX")]
     if len(priced) < 2 or not stand_ins:
@@ -287,6 +292,14 @@ def _cash_rounded(total: _Amount, tagged: Sequence[TaggedWord], country: str | N
 
 def _with_cents(entity: Entity, tagged: Sequence[TaggedWord]) -> Entity:
     return _run_on(entity, tagged, ".,", _CENTS)
+
+
+# Where the likeliest entity of these fields really begins and ends: the model's span, mended.
+_BOUNDARIES: dict[str, Callable[[Entity, Sequence[TaggedWord]], Entity]] = {
+    "INVOICE_NUMBER": lambda entity, tagged: _run_on(entity, tagged, "".join(_ID_JOINERS), _ID_PART),
+    "VENDOR_NAME": lambda entity, tagged: _whole_name(_without_heading(entity), tagged),
+    "VENDOR_ADDRESS": lambda entity, tagged: _address_to_country(entity),
+}
 
 
 def _amount_options(tagged: Sequence[TaggedWord], spans: Sequence[Entity], field: str,
@@ -331,12 +344,8 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
 
     for field in (name.upper() for name in TEXT_FIELDS):
         best = next(iter(candidates(tagged, spans, field)), None)
-        if best is not None and field == "INVOICE_NUMBER":
-            best = _run_on(best, tagged, "".join(_ID_JOINERS), _ID_PART)
-        if best is not None and field == "VENDOR_NAME":
-            best = _whole_name(_without_heading(best), tagged)
-        if best is not None and field == "VENDOR_ADDRESS":
-            best = _address_to_country(best)
+        if best is not None and field in _BOUNDARIES:
+            best = _BOUNDARIES[field](best, tagged)
         fields[field.lower()] = _found(best, best.text) if best is not None and best.text else None
 
     if fields["vendor_address"] is None:
@@ -348,11 +357,10 @@ def build_record(document: Document, tagged: Sequence[TaggedWord], source: str |
     country = (country_from_text(address.value) if address is not None else None) or country_from_text(all_text)
 
     amounts = _choose_amounts(tagged, spans, country)
+    if amounts["TOTAL"] is not None:
+        amounts["TOTAL"] = _with_cents_printed(amounts["TOTAL"], tagged, country)
     for field, chosen in amounts.items():
         fields[field.lower()] = _found(chosen.entity, decimal_string(chosen.reading.value)) if chosen else None
-    if amounts["TOTAL"] is not None and amounts["TOTAL"].reading.value.as_tuple().exponent >= 0:
-        amounts["TOTAL"] = _with_cents_printed(amounts["TOTAL"], tagged, country)
-        fields["total"] = _found(amounts["TOTAL"].entity, decimal_string(amounts["TOTAL"].reading.value))
     if amounts["TOTAL"] is not None and _ROUNDING.search(all_text):
         fields["total"] = _cash_rounded(amounts["TOTAL"], tagged, country) or fields["total"]
 
