@@ -199,7 +199,7 @@ class _Job:
         document = self._ledger.get(sha256)
         if document is None or document.state not in ("done", "failed"):
             return Outcome(path, "duplicate")
-        return Outcome(path, "duplicate", document.status, error=_ledger_error(document.error))
+        return Outcome(path, "duplicate", document.status, error=document.record_error)
 
     def _earlier(self, path: Path, document: Document) -> Outcome | None:
         """What an earlier run made of this very file, if it met it."""
@@ -210,7 +210,7 @@ class _Job:
             return None
         if not outcomes:  # a run stopped before it noted the file: noted now
             self._ledger.seen(str(path), document.sha256, "failed" if document.state == "failed" else "done")
-        return Outcome(path, "earlier", document.status, error=_ledger_error(document.error))
+        return Outcome(path, "earlier", document.status, error=document.record_error)
 
     def submit(self, pool: _Pool, path: Path, sha256: str) -> None:
         self._ledger.start(sha256, str(path))
@@ -240,14 +240,6 @@ class _Job:
         finally:
             self._ledger.close()
             self._outbox.close()
-
-
-def _ledger_error(text: str | None) -> RecordError | None:
-    """The ledger keeps an error as ``code: message``."""
-    if text is None:
-        return None
-    code, _, message = text.partition(": ")
-    return RecordError(code=code, message=message)
 
 
 class _Reader:

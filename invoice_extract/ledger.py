@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from .record import RecordError
+
 State = Literal["processing", "done", "failed", "duplicate"]
 LEDGER_NAME = "ledger.sqlite3"
 
@@ -61,7 +63,14 @@ class Document:
     record: str | None
     status: str | None
     attempts: int
-    error: str | None
+    error: str | None  # "code: message", as finish() keeps it
+
+    @property
+    def record_error(self) -> RecordError | None:
+        if self.error is None:
+            return None
+        code, _, message = self.error.partition(": ")
+        return RecordError(code=code, message=message)
 
 
 class Ledger:
@@ -103,12 +112,13 @@ class Ledger:
             (sha256, name, now, now),
         )
 
-    def finish(self, sha256: str, *, record: str, status: str, error: str | None = None) -> None:
+    def finish(self, sha256: str, *, record: str, status: str, error: RecordError | None = None) -> None:
         """The record is written: done, or failed when the file could not be read."""
         state = "failed" if status == "error" else "done"
+        text = f"{error.code}: {error.message}" if error is not None else None
         self._db.execute(
             "UPDATE documents SET state = ?, record = ?, status = ?, error = ?, updated = ? WHERE sha256 = ?",
-            (state, record, status, error, time.time(), sha256),
+            (state, record, status, text, time.time(), sha256),
         )
 
     def arrived(self, path: str, sha256: str, outcome: State, moved_to: str | None = None) -> None:

@@ -193,8 +193,7 @@ def finish_from_outbox(ledger: Ledger, outbox: Outbox, sha256: str) -> bool:
 def finish_in_ledger(ledger: Ledger, sha256: str, record: InvoiceRecord, record_file: Path) -> RecordError | None:
     """The ledger's ``finish`` for a record written to ``record_file``; returns its first error."""
     error = record.errors[0] if record.errors else None
-    ledger.finish(sha256, record=str(record_file), status=record.status,
-                  error=f"{error.code}: {error.message}" if error else None)
+    ledger.finish(sha256, record=str(record_file), status=record.status, error=error)
     return error
 
 

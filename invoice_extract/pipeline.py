@@ -18,7 +18,8 @@ from pathlib import Path
 from . import einvoice
 from .document import Document
 from .documents import LoadOptions, file_sha256, load_document, sniff
-from .errors import InputFileError, InvoiceExtractError, TooManyPagesError, UnsupportedFileTypeError
+from .documents.pdf import check_page_count
+from .errors import InputFileError, InvoiceExtractError, UnsupportedFileTypeError
 from .ner import TaggedWord, Tagger
 from .postprocess import build_record
 from .record import InvoiceRecord
@@ -50,9 +51,7 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
             return Extraction(einvoice.read_xml_file(Path(path), source=source, sha256=file_sha256(Path(path))), None)
         embedded = einvoice.embedded_invoice(Path(path), options.password) if media_type == sniff.PDF else None
         if embedded is not None:
-            if embedded.pages > options.max_pages:  # as for any PDF, though its pages are not read
-                raise TooManyPagesError(f"{embedded.pages} pages, more than the limit of {options.max_pages}; "
-                                        "raise --max-pages if this is intended", path=source)
+            check_page_count(embedded.pages, options, source)  # as for any PDF, though its pages are not read
             return _read_einvoice_pdf(path, embedded, options, tagger)
         return _read_pages(path, options, tagger)
     except InvoiceExtractError as error:
@@ -84,15 +83,13 @@ def _read_einvoice_pdf(path: str | Path, embedded: einvoice.EmbeddedXml, options
     that cannot be read is reported, and the pages are read instead."""
     try:
         record = einvoice.record_from_embedded(embedded, source=str(path), sha256=file_sha256(Path(path)))
-    except UnsupportedFileTypeError as error:  # XML of another kind: an Order-X order, ZUGFeRD 1.0
-        pages = _read_pages(path, options, tagger)
-        note = (f"the PDF's attached {embedded.name or 'XML'} is not an e-invoice we read ({error.message}); "
-                "the values were read from the page instead")
-        return replace(pages, record=_with_warnings(pages.record, [note]))
     except InvoiceExtractError as error:
         pages = _read_pages(path, options, tagger)
-        note = (f"the embedded e-invoice {embedded.name or 'XML'} could not be read ({error.message}); "
-                "the values were read from the page instead")
+        if isinstance(error, UnsupportedFileTypeError):  # XML of another kind: an Order-X order, ZUGFeRD 1.0
+            problem = f"the PDF's attached {embedded.name or 'XML'} is not an e-invoice we read"
+        else:
+            problem = f"the embedded e-invoice {embedded.name or 'XML'} could not be read"
+        note = f"{problem} ({error.message}); the values were read from the page instead"
         return replace(pages, record=_with_warnings(pages.record, [note]))
     if not options.verify_einvoice:
         return Extraction(record, None)

@@ -435,7 +435,7 @@ class Watcher:
         if document.record is None or not document.record.endswith(ERROR_SUFFIX):
             return None
         note_file = Path(document.record)
-        if note_file.parent != self.config.failed or not _is_own_note(note_file, document.sha256, missing=False):
+        if note_file.parent != self.config.failed or not _is_own_note(note_file, document.sha256):
             return None
         twin = note_file.with_name(note_file.name[:-len(ERROR_SUFFIX)])
         return None if os.path.lexists(twin) and not _same_file(twin, path) else note_file
@@ -497,13 +497,11 @@ class Watcher:
         return self._move_failed(path, sha, target, error, started)
 
     def _move_failed(self, path: Path, sha: str, target: Path, error: RecordError, started: float) -> Outcome:
-        self._ledger.finish(sha, record=str(_note_path(target)), status="error",
-                            error=f"{error.code}: {error.message}")
+        self._ledger.finish(sha, record=str(_note_path(target)), status="error", error=error)
         if not move_to(path, target):  # an outsider took the name meanwhile
             note = json.loads(_note_path(target).read_text(encoding="utf-8"))
             target = move_to_free_name(path, self.config.failed, note=note)
-            self._ledger.finish(sha, record=str(_note_path(target)), status="error",
-                                error=f"{error.code}: {error.message}")
+            self._ledger.finish(sha, record=str(_note_path(target)), status="error", error=error)
         self._ledger.arrived(str(path), sha, "failed", str(target))
         return Outcome(path.name, "error", time.monotonic() - started, self._shown(target), error=error)
 
@@ -557,16 +555,16 @@ def move_to_free_name(source: Path, folder: Path, *, note: dict[str, Any] | None
 
 def free_name(source: Path, folder: Path, *, with_note: bool = False, note_of: str | None = None) -> Path:
     """The first of ``NAME``, ``NAME (2)``... in ``folder`` that is free, or is ``source``'s own
-    twin (a kill between the link and the unlink); with ``with_note`` (or ``note_of``), whose
-    error note is free too, or is a leftover note of content ``note_of``, to be rewritten."""
+    twin (a kill between the link and the unlink); with ``with_note``, whose error note is
+    free too, or (given ``note_of``) is a leftover note of that content, to be rewritten."""
     folder.mkdir(parents=True, exist_ok=True)
     for candidate in _candidates(folder, source.name):
         if os.path.lexists(candidate):
             if _same_file(candidate, source):
                 return candidate
             continue
-        if (with_note or note_of is not None) and os.path.lexists(_note_path(candidate)) \
-                and not (note_of is not None and _is_own_note(_note_path(candidate), note_of, missing=False)):
+        if with_note and os.path.lexists(_note_path(candidate)) \
+                and not (note_of is not None and _is_own_note(_note_path(candidate), note_of)):
             continue  # another file's reason
         return candidate
     raise AssertionError("unreachable: the names to try never run out")
@@ -648,12 +646,10 @@ def _note_path(moved: Path) -> Path:
     return moved.with_name(moved.name + ERROR_SUFFIX)
 
 
-def _is_own_note(path: Path, sha: str, *, missing: bool) -> bool:
-    """Whether ``path`` is a note about content ``sha`` (``missing`` when there is none)."""
+def _is_own_note(path: Path, sha: str) -> bool:
+    """Whether ``path`` is a note about content ``sha`` (not when there is none)."""
     try:
         return json.loads(path.read_text(encoding="utf-8")).get("sha256") == sha
-    except FileNotFoundError:
-        return missing
     except (OSError, ValueError, AttributeError):
         return False
 

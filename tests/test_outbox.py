@@ -13,7 +13,7 @@ import pytest
 from invoice_extract.errors import FolderInUseError
 from invoice_extract.ledger import LEDGER_NAME, Ledger
 from invoice_extract.outbox import Outbox
-from invoice_extract.record import ExtractedField, InvoiceRecord
+from invoice_extract.record import ExtractedField, InvoiceRecord, RecordError
 
 
 def record(source: str, sha: str, total: str = "10.00") -> InvoiceRecord:
@@ -69,7 +69,7 @@ def test_ledger_tracks_attempts_states_and_duplicates(tmp_path):
         ledger.arrived("in/a.pdf", "a" * 64, "done", "in/processed/a.pdf")
         ledger.arrived("in/copy.pdf", "a" * 64, "duplicate", "in/processed/copy.pdf")
         ledger.start("b" * 64, "in/b.pdf")
-        ledger.finish("b" * 64, record="b.json", status="error", error="corrupt_file: damaged")
+        ledger.finish("b" * 64, record="b.json", status="error", error=RecordError(code="corrupt_file", message="damaged"))
         done = ledger.get("a" * 64)
         assert (done.state, done.attempts, done.record, done.status) == ("done", 2, "a.json", "needs_review")
         assert ledger.get("b" * 64).state == "failed" and ledger.get("b" * 64).error.startswith("corrupt_file")

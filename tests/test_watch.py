@@ -30,7 +30,7 @@ from invoice_extract.errors import FolderInUseError
 from invoice_extract.ledger import Ledger
 from invoice_extract.outbox import Outbox
 from invoice_extract.pipeline import read
-from invoice_extract.record import RECORD_FIELDS
+from invoice_extract.record import RECORD_FIELDS, RecordError
 from invoice_extract.training.synthetic import random_spec, render_invoice_pdf
 from invoice_extract.watch import (
     WatchConfig,
@@ -431,7 +431,7 @@ def test_a_kill_while_failing_a_file_is_finished_by_the_next_start(tmp_path, sta
     with Ledger(out) as ledger:
         ledger.start(sha, str(path.resolve()))
         if stage != "reason written":  # the order: note, ledger, move, arrival
-            ledger.finish(sha, record=str(note.resolve()), status="error", error="corrupt_file: damaged")
+            ledger.finish(sha, record=str(note.resolve()), status="error", error=RecordError(code="corrupt_file", message="damaged"))
     if stage == "linked":
         os.link(path, inbox / "failed" / "bad.pdf")
 

@@ -62,15 +62,19 @@ def open_pdf(path: Path, options: LoadOptions) -> Iterator[pdfium.PdfDocument]:
         count = len(pdf)
         if count == 0:
             raise EmptyFileError("the PDF has no pages", path=str(path))
-        if count > options.max_pages:
-            raise TooManyPagesError(
-                f"{count} pages, more than the limit of {options.max_pages}; raise --max-pages "
-                "if this is intended",
-                path=str(path),
-            )
+        check_page_count(count, options, str(path))
         yield pdf
     finally:
         pdf.close()
+
+
+def check_page_count(count: int, options: LoadOptions, path: str) -> None:
+    """Refuse a PDF with more pages than ``options.max_pages``."""
+    if count > options.max_pages:
+        raise TooManyPagesError(
+            f"{count} pages, more than the limit of {options.max_pages}; raise --max-pages if this is intended",
+            path=path,
+        )
 
 
 def page_pixel_size(page: pdfium.PdfPage, dpi: int) -> tuple[int, int]:
