@@ -419,26 +419,25 @@ class Watcher:
             return self._duplicate(path, sha, document, started)
         if document is not None and document.state == "failed" and document.name == str(path) \
                 and not self._arrived(path, sha, "failed"):
-            note_file = self._leftover_note(document, path)
-            if note_file is not None:  # killed after the ledger noted the failure, before the move
+            target = self._leftover_target(document, path)
+            if target is not None:  # killed after the ledger noted the failure, before the move
                 if not self._unchanged(path, key):
                     return None
-                error = RecordError.model_validate(json.loads(note_file.read_text(encoding="utf-8"))["error"])
-                return self._move_failed(path, sha, note_file.with_name(note_file.name[:-len(ERROR_SUFFIX)]),
-                                         error, started)
+                note = json.loads(_note_path(target).read_text(encoding="utf-8"))
+                return self._move_failed(path, sha, target, RecordError.model_validate(note["error"]), started)
         leftover = document is not None and document.state == "processing"
         return self._extract(path, sha, key, started, leftover)
 
-    def _leftover_note(self, document: Document, path: Path) -> Path | None:
-        """The error note the ledger names for a failed document, when it is ours and the
-        failed file it was written for is not there yet (or is ``path``'s twin)."""
+    def _leftover_target(self, document: Document, path: Path) -> Path | None:
+        """Where a failed document was to go, when the ledger names our error note for it and
+        the failed file is not there yet (or is ``path``'s twin)."""
         if document.record is None or not document.record.endswith(ERROR_SUFFIX):
             return None
         note_file = Path(document.record)
         if note_file.parent != self.config.failed or not _is_own_note(note_file, document.sha256):
             return None
-        twin = note_file.with_name(note_file.name[:-len(ERROR_SUFFIX)])
-        return None if os.path.lexists(twin) and not _same_file(twin, path) else note_file
+        target = note_file.with_name(note_file.name[:-len(ERROR_SUFFIX)])
+        return None if os.path.lexists(target) and not _same_file(target, path) else target
 
     def _unchanged(self, path: Path, key: FileKey) -> bool:
         """Whether the file is as the scan saw it; if not, it waits to settle again."""
