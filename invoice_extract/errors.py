@@ -24,6 +24,8 @@ code  error                       meaning
 10    OCRUnavailableError         Tesseract or an OCR language is not installed
 11    EInvoiceError               e-invoice XML that is malformed, too large or hostile
 12    FolderInUseError            another watch or batch is writing to that folder
+13    TooSlowError                reading the file took longer than the per-file time budget
+14    TooLargeError               the file needs more memory or work than the per-file budget
 ====  ==========================  ==================================================
 
 Exit code 2 also covers the usage errors below (``UsageError``: ``WatchError``, a folder
@@ -102,6 +104,23 @@ class FolderInUseError(InvoiceExtractError):
     exit_code = 12
 
 
+class TooSlowError(InvoiceExtractError):
+    """Reading one file ran past the per-file time budget (``watch`` and ``batch`` stop such a
+    worker), or the file stopped a worker again and again: it is not tried once more."""
+
+    code = "too_slow"
+    exit_code = 13
+
+
+class TooLargeError(InvoiceExtractError):
+    """The file would need more memory or work than one file may take: more pixels than the
+    pixel budget, a text layer or hOCR file with too many words, a worker past its memory
+    budget. Like a decompression bomb, it is refused rather than allowed to stop the rest."""
+
+    code = "too_large"
+    exit_code = 14
+
+
 class UsageError(InvoiceExtractError):
     """The command line must change: exit code 2, as for a wrong option. ``option`` names the
     option to change, when one does."""
@@ -147,4 +166,6 @@ ALL_ERRORS: tuple[type[InvoiceExtractError], ...] = (
     OCRUnavailableError,
     EInvoiceError,
     FolderInUseError,
+    TooSlowError,
+    TooLargeError,
 )
