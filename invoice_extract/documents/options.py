@@ -14,6 +14,9 @@ DEFAULT_MAX_PAGES = 100
 # any pixel is decoded.
 DEFAULT_MAX_PIXELS = 150_000_000
 DEFAULT_DPI = 300
+# An invoice page holds a few hundred words, a dense statement a few thousand. A text layer or
+# hOCR page with more is refused (too_large) before the tagger spends minutes on it.
+DEFAULT_MAX_PAGE_WORDS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +28,8 @@ class LoadOptions:
     languages: Tesseract language codes joined by ``+`` (``eng+deu+fra``), or ``auto``: read
         in English, and again in German, French, Dutch, Spanish or Italian when the page is.
     password: the password of an encrypted PDF.
-    max_pages / max_pixels: limits that protect a batch from hostile or absurd files.
+    max_pages / max_pixels / max_page_words: limits that protect a batch from hostile or
+        absurd files (``max_pixels`` bounds every image the reader makes, not only the file's).
     dpi: the resolution of rendered PDF pages, and of the pixel space all PDF boxes use.
     auto_rotate / deskew: correct 90/180/270 degree turns (Tesseract OSD) and slight tilt.
     sparse_pass: read each OCR'd page a second time as sparse text and add the words the
@@ -41,6 +45,7 @@ class LoadOptions:
     password: str | None = None
     max_pages: int = DEFAULT_MAX_PAGES
     max_pixels: int = DEFAULT_MAX_PIXELS
+    max_page_words: int = DEFAULT_MAX_PAGE_WORDS
     dpi: int = DEFAULT_DPI
     auto_rotate: bool = True
     deskew: bool = True
