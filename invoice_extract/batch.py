@@ -27,14 +27,8 @@ record to the same code here, so both write the same outputs.
 from __future__ import annotations
 
 import os
-import signal
-import threading
-import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -45,6 +39,7 @@ from .ner import Tagger
 from .outbox import Outbox, finish_from_outbox, finish_in_ledger
 from .pipeline import collect_inputs, read
 from .record import InvoiceRecord, RecordError, Status
+from .worker import FileBudget, ReaderPool, interrupted_too_often
 
 Engine = Literal["local", "ray"]
 Kind = Literal["read", "duplicate", "earlier"]
@@ -117,10 +112,11 @@ def find_inputs(src: Path, glob: str | None = None) -> list[Path]:
 
 def run_batch(inputs: Iterable[Path], out: Path, options: LoadOptions | None = None, *, workers: int = 0,
               engine: Engine = "local", ray_address: str | None = None,
-              retry_failed: bool = False) -> Iterator[Outcome]:
+              retry_failed: bool = False, budget: FileBudget | None = None) -> Iterator[Outcome]:
     """Read ``inputs`` into the output folder ``out``, yielding one Outcome per file as it is
     settled (not in input order). ``workers``: files read at once (0: one per core, or per
-    CPU of the Ray cluster). The workers start only when a file needs reading."""
+    CPU of the Ray cluster). The workers start only when a file needs reading. ``budget``:
+    the time and memory one file may take on the local engine (``worker.FileBudget``)."""
     job = _Job(out, retry_failed)
     pool: _Pool | None = None
     try:
@@ -130,7 +126,7 @@ def run_batch(inputs: Iterable[Path], out: Path, options: LoadOptions | None = N
                 yield planned
                 continue
             if pool is None:
-                pool = _start_pool(engine, options or LoadOptions(), workers, ray_address)
+                pool = _start_pool(engine, options or LoadOptions(), workers, ray_address, budget or FileBudget())
             # A bounded number of files in flight keeps memory flat however many there are.
             while job.in_flight >= pool.capacity:
                 yield from job.collect(pool)
@@ -183,6 +179,10 @@ class _Job:
         if (document is not None and document.state == "processing"
                 and finish_from_outbox(self._ledger, self._outbox, sha256)):
             document = self._ledger.get(sha256)  # a run stopped between the record and the ledger
+        if document is not None and document.state == "processing" \
+                and (error := interrupted_too_often(document.interrupted, str(path))) is not None:
+            self._seen.add(sha256)
+            return self._file(path, sha256, InvoiceRecord.failed(str(path), error.code, str(error), sha256=sha256))
         if document is not None and (document.state == "done"
                                      or (document.state == "failed" and not self._retry_failed)):
             self._seen.add(sha256)
@@ -243,9 +243,8 @@ class _Job:
 
 
 class _Reader:
-    """One worker's model and reading options, made once per process (loading them takes
-    half a second and most of a worker's memory). The Ray engine makes it an actor; the local
-    one keeps one per process."""
+    """A Ray actor's model and reading options, made once (loading them takes half a second
+    and most of a worker's memory). The local engine's workers are ``worker.ReaderPool``'s."""
 
     def __init__(self, options: LoadOptions, threads: int) -> None:
         # Each worker OCRs its own file on its share of the cores; records need no page images.
@@ -257,78 +256,16 @@ class _Reader:
         return read(path, self._options, tagger=self._tagger).record.model_dump_json()
 
 
-def _start_pool(engine: Engine, options: LoadOptions, workers: int, ray_address: str | None) -> _Pool:
+def _start_pool(engine: Engine, options: LoadOptions, workers: int, ray_address: str | None,
+                budget: FileBudget) -> _Pool:
     if engine == "ray":
         return _RayPool(options, workers, ray_address)
-    return _LocalPool(options, workers)
+    workers = workers or _cores()
+    return ReaderPool(options, workers, budget, threads=max(1, _cores() // workers))
 
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-_reader: _Reader | None = None  # the local pool's worker, one per process
-_reader_failed: str | None = None  # why it could not be made
-
-
-def _start_worker(options: LoadOptions, threads: int, parent: int) -> None:
-    global _reader, _reader_failed
-    # Ctrl-C reaches the whole process group; the parent handles it and stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    try:
-        _reader = _Reader(options, threads)
-    except Exception as error:  # noqa: BLE001 - a failing initializer breaks the pool, which says nothing of why
-        _reader_failed = str(error) if isinstance(error, InvoiceExtractError) else f"{type(error).__name__}: {error}"
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A worker whose parent was killed (kill -9, out of memory) would wait for work forever,
-    holding its memory: it ends itself instead."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
-
-
-def _read_in_worker(path: str) -> str:
-    if _reader is None:
-        raise InvoiceExtractError(f"a worker process could not load the model: {_reader_failed}")
-    return _reader.read(path)
-
-
-class _LocalPool:
-    """Worker processes on this machine, sharing its cores."""
-
-    def __init__(self, options: LoadOptions, workers: int) -> None:
-        workers = workers or _cores()
-        self.capacity = 2 * workers
-        self._paths: dict[Future[str], str] = {}
-        # spawn, not fork: workers start clean (no copy of the parent's threads or ledger
-        # connection), so their memory is their own.
-        self._executor = ProcessPoolExecutor(
-            workers, mp_context=get_context("spawn"), initializer=_start_worker,
-            initargs=(options, max(1, _cores() // workers), os.getpid()),
-        )
-
-    def submit(self, path: str) -> None:
-        self._paths[self._executor.submit(_read_in_worker, path)] = path
-
-    def results(self) -> list[str]:
-        done, _ = wait(self._paths, return_when=FIRST_COMPLETED)
-        try:
-            return [future.result() for future in done]
-        except BrokenProcessPool:
-            raise InvoiceExtractError(
-                "a worker process died (out of memory, or killed) while reading one of "
-                f"{', '.join(sorted(self._paths.values()))}; run the same command again to go on"
-            ) from None
-        finally:
-            for future in done:
-                del self._paths[future]
-
-    def close(self) -> None:
-        # Files not started are dropped; those being read finish (one per worker at most).
-        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 class _RayPool:

@@ -54,6 +54,7 @@ from .watch import (
     WatchLog,
     stopping_on_signals,
 )
+from .worker import DEFAULT_FILE_MEMORY_MB, DEFAULT_FILE_SECONDS, FileBudget
 
 # In exit-code order; 2 covers every usage error (a wrong option, an export that cannot be made...).
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(
@@ -155,6 +156,16 @@ VerifyEInvoiceOption = Annotated[
                        "read the page, and flag a total, date or invoice number that differs (needs review).",
                        rich_help_panel="Reading"),
 ]
+
+# batch and watch read each file in a worker process that is stopped past these (worker.py).
+FileTimeoutOption = Annotated[
+    float, typer.Option("--file-timeout", min=1, metavar="SECONDS",
+                        help="The longest one file may take; past it, its worker is stopped and the file "
+                        "fails with too_slow.", rich_help_panel="Per-file budget")]
+FileMemoryOption = Annotated[
+    int, typer.Option("--file-memory", min=64, metavar="MB",
+                      help="The most memory one file's worker (with Tesseract) may hold; past it, the worker "
+                      "is stopped and the file fails with too_large.", rich_help_panel="Per-file budget")]
 
 
 # Every command that reads files takes the same reading options; `reading_options` adds them
@@ -571,6 +582,8 @@ def batch(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Read again the documents that failed in an earlier run."),
     ] = False,
+    file_timeout: FileTimeoutOption = DEFAULT_FILE_SECONDS,
+    file_memory: FileMemoryOption = DEFAULT_FILE_MEMORY_MB,
     options: LoadOptions = LoadOptions(),
 ) -> None:
     """Read every invoice in SRC into OUTDIR, several files at once; run it again to go on where it stopped.
@@ -588,7 +601,8 @@ def batch(
         if not inputs:
             raise no_inputs_error([src], glob)
         outcomes = run_batch(inputs, out, options, workers=workers, engine=engine.value,
-                             ray_address=ray_address, retry_failed=retry_failed)
+                             ray_address=ray_address, retry_failed=retry_failed,
+                             budget=FileBudget(file_timeout, file_memory))
         _batch_progress(outcomes, len(inputs), summary)
     except EngineUnavailableError as error:
         raise typer.BadParameter(str(error), param_hint=error.option) from None
@@ -673,6 +687,8 @@ def watch(
     failed: Annotated[
         Path | None, typer.Option(help="Where files that cannot be read go (default INBOX/failed).")
     ] = None,
+    file_timeout: FileTimeoutOption = DEFAULT_FILE_SECONDS,
+    file_memory: FileMemoryOption = DEFAULT_FILE_MEMORY_MB,
     options: LoadOptions = LoadOptions(),
 ) -> None:
     """Watch INBOX and turn each invoice dropped into it into a record in OUTDIR, until Ctrl-C or SIGTERM.
@@ -682,7 +698,8 @@ def watch(
     """
     log = WatchLog(sys.stderr, as_json=log_json)
     try:
-        config = WatchConfig.create(inbox, out, archive=archive, failed=failed, settle=settle, load=options)
+        config = WatchConfig.create(inbox, out, archive=archive, failed=failed, settle=settle, load=options,
+                                    budget=FileBudget(file_timeout, file_memory))
         with Watcher(config, log) as watcher, stopping_on_signals(watcher):
             summary = watcher.run(once=once)
     except KeyboardInterrupt:

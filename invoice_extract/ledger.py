@@ -6,7 +6,7 @@ the same content is extracted once, whatever it is called and however often it a
 
 - ``documents``: one row per content, added when it is first read (``processing``), then
   ``done`` or ``failed``; the name it was last read under, its record's file (or the watcher's
-  error note), its status, attempts, the error, times. Nothing waits in a queue here: a
+  error note), its status, attempts (and how many in a row were interrupted), the error, times. Nothing waits in a queue here: a
   content has a row once a watch or batch starts reading it.
 - ``arrivals``: one row per file that arrived (watch), or per file and outcome (batch: a file
   met again in a later run with the same outcome is not noted twice): the document it holds,
@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS documents (
     record TEXT,                 -- the path of the record's file (batch, watch) or of the error note (watch)
     status TEXT,                 -- the record's status: ok, needs_review, error
     attempts INTEGER NOT NULL DEFAULT 0,
+    interrupted INTEGER NOT NULL DEFAULT 0,  -- starts in a row that never finished (see start)
     error TEXT,
     first_seen REAL NOT NULL,
     updated REAL NOT NULL
@@ -63,6 +64,7 @@ class Document:
     record: str | None
     status: str | None
     attempts: int
+    interrupted: int  # attempts in a row that never finished: the process was killed reading it
     error: str | None  # "code: message", as finish() keeps it
 
     @property
@@ -84,6 +86,9 @@ class Ledger:
         # FULL: a transaction that returned is on disk, even if the machine loses power.
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "interrupted" not in columns:  # a ledger from before the column
+            self._db.execute("ALTER TABLE documents ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         self._db.close()
@@ -96,18 +101,21 @@ class Ledger:
 
     def get(self, sha256: str) -> Document | None:
         row = self._db.execute(
-            "SELECT sha256, state, name, record, status, attempts, error FROM documents WHERE sha256 = ?",
+            "SELECT sha256, state, name, record, status, attempts, interrupted, error FROM documents WHERE sha256 = ?",
             (sha256,),
         ).fetchone()
         return Document(*row) if row else None
 
     def start(self, sha256: str, name: str) -> None:
-        """A content is being extracted (again): one attempt more."""
+        """A content is being extracted (again): one attempt more. Started while it was still
+        ``processing``, the attempt before was interrupted (a kill, a crash of the machine)."""
         now = time.time()
         self._db.execute(
             "INSERT INTO documents (sha256, state, name, attempts, first_seen, updated) "
             "VALUES (?, 'processing', ?, 1, ?, ?) "
-            "ON CONFLICT(sha256) DO UPDATE SET state = 'processing', name = excluded.name, "
+            "ON CONFLICT(sha256) DO UPDATE SET "
+            "interrupted = CASE WHEN state = 'processing' THEN interrupted + 1 ELSE 0 END, "
+            "state = 'processing', name = excluded.name, "
             "attempts = attempts + 1, error = NULL, updated = excluded.updated",
             (sha256, name, now, now),
         )

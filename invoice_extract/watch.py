@@ -67,10 +67,9 @@ from .documents import LoadOptions, file_sha256
 from .errors import InputFileError, WatchError
 from .exporters import fsync_folder, write_atomically
 from .ledger import Document, Ledger
-from .ner import Tagger
 from .outbox import FolderLock, Outbox, finish_from_outbox
-from .pipeline import read
 from .record import RECORD_FIELDS, InvoiceRecord, RecordError
+from .worker import FileBudget, ReaderPool, interrupted_too_often
 
 DEFAULT_SETTLE = 2.0
 ERROR_SUFFIX = ".error.json"
@@ -109,17 +108,20 @@ class WatchConfig:
     failed: Path
     settle: float = DEFAULT_SETTLE
     load: LoadOptions = field(default_factory=lambda: LoadOptions(keep_images=False))
+    budget: FileBudget = field(default_factory=FileBudget)
 
     @classmethod
     def create(cls, inbox: Path, out: Path, *, archive: Path | None = None, failed: Path | None = None,
-               settle: float = DEFAULT_SETTLE, load: LoadOptions | None = None) -> WatchConfig:
+               settle: float = DEFAULT_SETTLE, load: LoadOptions | None = None,
+               budget: FileBudget | None = None) -> WatchConfig:
         inbox = inbox.resolve()
         if not inbox.is_dir():
             raise WatchError(f"{inbox}: no such folder; create it, or name the folder to watch")
         if settle < 0:
             raise WatchError(f"the settle time must be 0 seconds or more, not {settle}")
         config = cls(inbox, out.resolve(), (archive or inbox / "processed").resolve(),
-                     (failed or inbox / "failed").resolve(), settle, load or LoadOptions(keep_images=False))
+                     (failed or inbox / "failed").resolve(), settle, load or LoadOptions(keep_images=False),
+                     budget or FileBudget())
         for what, folder in (("output", config.out), ("archive", config.archive), ("failed", config.failed)):
             if folder == inbox:
                 raise WatchError(f"{folder}: the {what} folder cannot be the inbox itself, or its files "
@@ -229,10 +231,11 @@ class _Wake(FileSystemEventHandler):
 
 
 class Watcher:
-    """Watches one inbox into one output folder. Holds both folders' locks, the ledger and the
-    model from creation to ``close`` (or the end of a ``with`` block)."""
+    """Watches one inbox into one output folder. Holds both folders' locks, the ledger and a
+    worker process with the model (``worker.ReaderPool``: each file within the config's
+    budget) from creation to ``close`` (or the end of a ``with`` block)."""
 
-    def __init__(self, config: WatchConfig, log: WatchLog, *, tagger: Tagger | None = None) -> None:
+    def __init__(self, config: WatchConfig, log: WatchLog) -> None:
         self.config = config
         self._log = log
         self._seen: dict[str, _Seen] = {}
@@ -253,7 +256,9 @@ class Watcher:
                 raise WatchError(f"{error.filename}: {error.strerror}; the watcher moves files out of "
                                  "the inbox and writes to the output folder") from None
             self._ledger = self._stack.enter_context(Ledger(config.out))
-            self._tagger = tagger or Tagger.shared()  # loaded now, so the first file waits for nothing
+            # Started now, so the first file waits for no model; one file at a time, on every core.
+            self._reader = ReaderPool(config.load, 1, config.budget, threads=config.load.ocr_workers)
+            self._stack.callback(self._reader.close)
         except BaseException:
             self._stack.close()
             raise
@@ -426,6 +431,11 @@ class Watcher:
                 note = json.loads(_note_path(target).read_text(encoding="utf-8"))
                 return self._move_failed(path, sha, target, RecordError.model_validate(note["error"]), started)
         leftover = document is not None and document.state == "processing"
+        if leftover and (given_up := interrupted_too_often(document.interrupted, str(path))) is not None:
+            if not self._unchanged(path, key):
+                return None
+            return self._fail(path, sha, RecordError(code=given_up.code, message=str(given_up)), started,
+                              leftover=True)
         return self._extract(path, sha, key, started, leftover)
 
     def _leftover_target(self, document: Document, path: Path) -> Path | None:
@@ -448,12 +458,11 @@ class Watcher:
 
     def _extract(self, path: Path, sha: str, key: FileKey, started: float, leftover: bool) -> Outcome | None:
         self._ledger.start(sha, str(path))
-        record = read(path, self.config.load, tagger=self._tagger).record
-        if record.status == "error" and self.stopping:
-            # Ctrl-C reaches Tesseract too (a terminal signals the whole process group, and so
-            # does systemd's stop), so the failure may be the signal's: read it again, now
-            # that the signal has passed, to finish the file as promised.
-            record = read(path, self.config.load, tagger=self._tagger).record
+        # The worker has a process group of its own: Ctrl-C in a terminal does not reach it
+        # or its Tesseract, so the file in hand is finished as promised.
+        self._reader.submit(str(path))
+        (data,) = self._reader.results()
+        record = InvoiceRecord.model_validate_json(data)
         try:
             changed = _key(path.stat()) != key
         except FileNotFoundError:
