@@ -103,7 +103,7 @@ def select_bills(
             notes.append(f"{record.source}: left out: it could not be read ({codes})")
         elif missing:
             notes.append(f"{record.source}: left out: no {' or '.join(missing)}, which {importer} requires")
-        elif (total := abs(record.amount("total") or Decimal(0))) > largest:
+        elif (total := (record.amount("total") or Decimal(0)).copy_abs()) > largest:
             # Said by its length: the digits themselves may be thousands long.
             notes.append(f"{record.source}: left out: its total has {whole_digits(total)} digits before the "
                          f"decimal point, more than {importer} takes (at most {decimal_text(largest)})")

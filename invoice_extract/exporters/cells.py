@@ -80,4 +80,6 @@ def signed_total(record: InvoiceRecord) -> Decimal | None:
     total = record.amount("total")
     if total is None:
         return None
-    return -abs(total) if record.document_type == "credit_note" else total
+    # copy_abs and copy_negate are exact; abs() and a minus round to the context's 28 digits,
+    # and an e-invoice may state 38 (18 before the point, 20 after).
+    return total.copy_abs().copy_negate() if record.document_type == "credit_note" else total

@@ -110,7 +110,7 @@ def _xlsx_value(value: Cell) -> str | date | float | None:
     # A total past LARGEST_AMOUNT is no amount (a float would round it, or make it "inf"): its
     # digits are written as text, as the record holds them.
     if isinstance(value, Decimal):
-        return float(value) if abs(value) <= LARGEST_AMOUNT else decimal_text(value)
+        return float(value) if value.copy_abs() <= LARGEST_AMOUNT else decimal_text(value)
     return value
 
 
