@@ -36,17 +36,21 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# Re-installs when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# constraints.txt holds the versions the tests passed with, so a fresh clone installs those.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+# Re-installs when pyproject.toml or constraints.txt changes.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $@
 
-# The train extra (torch, transformers...) is only for `make model` and its benchmarks.
+# The train extra (torch, transformers...) is only for `make model` and its benchmarks; the
+# constraints pin what it shares with the dev install and leave the rest to its own bounds.
 install-train: install $(VENV)/.installed-train
 
-$(VENV)/.installed-train: pyproject.toml
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,train]'
+$(VENV)/.installed-train: pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e '.[dev,train]'
 	touch $@
 
 # Reads the samples twice (a table for people, then JSON records); a few seconds each.

@@ -48,6 +48,10 @@ minus must touch the number or its currency: in ``Total - 12.00`` the dash only 
   thousands groups or a currency mark beside it) wins, since totals lines print the
   amount last; failing that the last plain number, and last of all a number glued to
   a word (``INV12``, ``3x``). Percentages, times, dates and ranges are never amounts.
+- A number with more than 15 digits before its decimal point (``MAX_AMOUNT_DIGITS``) is
+  never an amount: no invoice totals a quadrillion, so such a run of digits is a card or
+  account number, or a page written to break the record stage (5000 digits are rounded
+  by every sum it makes, and make its rounding to 5 cents raise InvalidOperation).
 - ``currency`` is set only when the text itself decides it (``RM``, ``€``, ``EUR``,
   ``US$``...), or the given country does for a shared mark; a bare ``$``, ``kr`` or ``¥``
   with nothing to resolve it leaves it None: ask ``detect_currency`` for the guess.
@@ -83,12 +87,16 @@ from datetime import date
 from decimal import Decimal
 
 __all__ = [
-    "AmountReading", "CurrencyReading", "DateReading",
+    "MAX_AMOUNT_DIGITS", "AmountReading", "CurrencyReading", "DateReading",
     "country_from_text", "currency_of_country", "detect_currency", "guess_language", "infer_day_first",
     "parse_amount", "parse_date",
 ]
 
 MIN_YEAR, MAX_YEAR = 1970, 2099
+# Digits an amount may have before its decimal point. Its sums and quotients then keep far
+# fewer than the 28 digits of Decimal's default context before the point, so rounding one
+# to cents (quantize) cannot raise InvalidOperation (see the module docstring).
+MAX_AMOUNT_DIGITS = 15
 PIVOT = 70  # two-digit years below this are 20xx, the rest 19xx
 
 
@@ -611,6 +619,9 @@ def _sign(before: str, after: str) -> tuple[int, int, int]:
 def _numbers(folded: str) -> Iterator[_Number]:
     """The numbers of ``folded`` that could be amounts, each spanning its sign and currency."""
     for m in _NUMBER.finditer(folded):
+        value = _decimal(m[0])
+        if value.adjusted() >= MAX_AMOUNT_DIGITS:
+            continue  # a longer run of digits is no amount (see MAX_AMOUNT_DIGITS)
         before, after = folded[: m.start()], folded[m.end():]
         if re.match(r"\s*%", after) or re.search(r"[0-9][:/]$", before) or re.match(r"[:/][0-9]", after):
             continue  # a percentage, a time, a date or a fraction
@@ -628,7 +639,7 @@ def _numbers(folded: str) -> Iterator[_Number]:
         )
         # Money: a currency beside it, a decimal part or thousands groups.
         money = currency_before is not None or currency_after is not None or not m[0].isdigit()
-        yield _Number(m.start() - lead, m.end() + trail, sign * _decimal(m[0]), 0 if glued else 2 if money else 1)
+        yield _Number(m.start() - lead, m.end() + trail, sign * value, 0 if glued else 2 if money else 1)
 
 
 def parse_amount(text: str, *, country: str | None = None) -> AmountReading | None:

@@ -278,6 +278,7 @@ def _cash_rounded(total: _Amount, tagged: Sequence[TaggedWord], country: str | N
     """The total rounded to 5 cents, when a page with a rounding line prints it: the amount
     paid where cash is rounded (Malaysia, Switzerland, the Netherlands...), which the model
     may have passed over for the unrounded sum of the items."""
+    # Cannot raise: parse_amount reads no amount of more than MAX_AMOUNT_DIGITS whole digits.
     rounded = (total.reading.value / NICKEL).quantize(Decimal(1), ROUND_HALF_UP) * NICKEL
     if rounded == total.reading.value:
         return None

@@ -9,8 +9,9 @@ out the tax from the tax code, which is why the template's tax amount columns st
 A credit note is written as a negative amount: a negative total read off its page, or an
 e-invoice credit note's positive total (``document_type`` credit_note), see ``signed_total``.
 
-A file that could not be read, or lacks what the import requires, is left out and the
-summary says which and why: one bad row makes these importers reject the whole file.
+A file that could not be read, lacks what the import requires, or has a total that is no
+amount (more than 15 digits before the decimal point, ``LARGEST_AMOUNT``) is left out and
+the summary says which and why: one bad row makes these importers reject the whole file.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import PurePath
 
 from ..record import InvoiceRecord
-from .cells import date_text, decimal_text, neutralise, signed_total
+from .cells import LARGEST_AMOUNT, date_text, decimal_text, neutralise, signed_total, whole_digits
 from .options import ExportOptions, ExportSummary
 
 # Xero, "Import bills" template (Business > Bills to pay > Import; the template is
@@ -88,9 +90,10 @@ Row = Mapping[str, str]
 
 
 def select_bills(
-    records: Sequence[InvoiceRecord], required: Mapping[str, str], importer: str
+    records: Sequence[InvoiceRecord], required: Mapping[str, str], importer: str, largest: Decimal
 ) -> tuple[list[InvoiceRecord], list[str]]:
-    """The records an import can take, and a note for each one it cannot."""
+    """The records an import can take, and a note for each one it cannot; ``required``
+    includes the total, and ``largest`` is the largest total the import takes."""
     bills: list[InvoiceRecord] = []
     notes: list[str] = []
     for record in records:
@@ -100,6 +103,10 @@ def select_bills(
             notes.append(f"{record.source}: left out: it could not be read ({codes})")
         elif missing:
             notes.append(f"{record.source}: left out: no {' or '.join(missing)}, which {importer} requires")
+        elif (total := (record.amount("total") or Decimal(0)).copy_abs()) > largest:
+            # Said by its length: the digits themselves may be thousands long.
+            notes.append(f"{record.source}: left out: its total has {whole_digits(total)} digits before the "
+                         f"decimal point, more than {importer} takes (at most {decimal_text(largest)})")
         else:
             bills.append(record)
     return bills, notes
@@ -132,7 +139,7 @@ def _write(
     date_order: str,
     notes: list[str],
 ) -> tuple[bytes, ExportSummary]:
-    bills, left_out = select_bills(records, _REQUIRED, importer)
+    bills, left_out = select_bills(records, _REQUIRED, importer, LARGEST_AMOUNT)
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(columns)

@@ -20,6 +20,14 @@ an e-invoice's ``document_type`` credit_note) is debited ("S") instead, since DA
 carry no sign. Belegdatum is the invoice date as TTMM
 (the year comes from the header's date range, so one batch holds one fiscal year),
 Belegfeld 1 the invoice number, Buchungstext the vendor's name.
+
+The field rules followed are those of the booking columns page above: Umsatz has 1-10
+digits before its decimal comma and two after, so a total past 9999999999,99 is left out
+with a note (it would make DATEV refuse the batch); Belegfeld 1 takes at most 36 letters,
+digits and ``_ $ % - /``; Buchungstext at most 60 characters. The file is also opened in
+spreadsheets, so no text cell may start like a formula: Buchungstext is neutralised, and
+Belegfeld 1, which cannot take neutralise's quote, loses a leading minus ("-A1-A1" is
+"A1-A1").
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..record import InvoiceRecord
 from .bills import review_note, select_bills
-from .cells import decimal_text, neutralise, signed_total
+from .cells import decimal_text, neutralise, signed_total, without_formula_start
 from .options import DatevOptions, ExportError, ExportOptions, ExportSummary, require_account
 
 DATEV_COLUMNS = (
@@ -55,6 +63,7 @@ BASE_CURRENCY = "EUR"
 
 _REQUIRED = {"invoice_date": "invoice date", "total": "total"}
 _CENT = Decimal("0.01")
+_LARGEST_UMSATZ = Decimal("9999999999.99")  # Umsatz: ^\d{1,10}[,]\d{2}$
 _TAX_KEY = re.compile(r"[0-9]{1,4}")  # BU-Schlüssel: up to four digits
 _NOT_IN_BELEGFELD = re.compile(r"[^A-Za-z0-9_$%/-]")  # Belegfeld 1 allows letters, digits and _ $ % - /
 _BELEGFELD_LENGTH = 36
@@ -63,7 +72,7 @@ _BUCHUNGSTEXT_LENGTH = 60
 
 def datev_csv(records: Sequence[InvoiceRecord], options: ExportOptions) -> tuple[bytes, ExportSummary]:
     _check_codes(options)
-    bills, notes = select_bills(records, _REQUIRED, "DATEV")
+    bills, notes = select_bills(records, _REQUIRED, "DATEV", _LARGEST_UMSATZ)
     bookings: list[InvoiceRecord] = []
     for bill in bills:
         if _amount(bill) == 0:
@@ -165,7 +174,7 @@ def _booking(bill: InvoiceRecord, options: ExportOptions) -> str:
         options.account_code or "",  # Gegenkonto
         _quoted(options.tax_type or ""),  # BU-Schlüssel
         _invoice_date(bill).strftime("%d%m"),  # Belegdatum, TTMM
-        _quoted(_NOT_IN_BELEGFELD.sub("", bill.value("invoice_number") or "")[:_BELEGFELD_LENGTH]),  # Belegfeld 1
+        _quoted(_belegfeld(bill.value("invoice_number"))),  # Belegfeld 1
         _quoted(""),  # Belegfeld 2
         "",  # Skonto
         _quoted(_buchungstext(bill.value("vendor_name"))),  # Buchungstext
@@ -176,13 +185,19 @@ def _booking(bill: InvoiceRecord, options: ExportOptions) -> str:
 def _amount(bill: InvoiceRecord) -> Decimal:
     total = signed_total(bill)  # negative for a credit note, e-invoices' included
     assert total is not None  # select_bills keeps only bills with a total
-    return total.quantize(_CENT, ROUND_HALF_UP)  # DATEV takes exactly two decimals
+    # DATEV takes exactly two decimals. Cannot raise: select_bills kept totals up to _LARGEST_UMSATZ.
+    return total.quantize(_CENT, ROUND_HALF_UP)
 
 
 def _invoice_date(bill: InvoiceRecord) -> date:
     invoice_date = bill.date("invoice_date")
     assert invoice_date is not None  # select_bills keeps only bills with a date
     return invoice_date
+
+
+def _belegfeld(number: str | None) -> str:
+    # A minus is one of DATEV's characters but starts a formula; = + @ are not DATEV's.
+    return without_formula_start(_NOT_IN_BELEGFELD.sub("", number or ""))[:_BELEGFELD_LENGTH]
 
 
 def _buchungstext(vendor: str | None) -> str:

@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..record import AMOUNT_FIELDS, DATE_FIELDS, RECORD_FIELDS, InvoiceRecord
-from .cells import decimal_text, neutralise
+from .cells import LARGEST_AMOUNT, decimal_text, neutralise
 from .options import ExportOptions
 
 GENERIC_COLUMNS = ("source", "status", *RECORD_FIELDS, "document_type", "min_confidence", "warnings", "errors")
@@ -107,7 +107,11 @@ def _csv_text(value: Cell, decimal_mark: str) -> str:
 def _xlsx_value(value: Cell) -> str | date | float | None:
     # openpyxl writes floats as number cells. A float holds about 15 significant digits, so an
     # amount is shown to the cent up to about a trillion; the exact digits are in the CSV and JSON.
-    return float(value) if isinstance(value, Decimal) else value
+    # A total past LARGEST_AMOUNT is no amount (a float would round it, or make it "inf"): its
+    # digits are written as text, as the record holds them.
+    if isinstance(value, Decimal):
+        return float(value) if value.copy_abs() <= LARGEST_AMOUNT else decimal_text(value)
+    return value
 
 
 def _finish(sheet: Worksheet) -> None:
