@@ -45,8 +45,10 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
     The document is None for an e-invoice read from its XML alone (nothing to draw)."""
     options = options or LoadOptions()
     source = str(path)
+    sniffed = False
     try:
         media_type = sniff.sniff_media_type(Path(path))
+        sniffed = True
         if media_type == sniff.XML:
             return Extraction(einvoice.read_xml_file(Path(path), source=source, sha256=file_sha256(Path(path))), None)
         embedded = einvoice.embedded_invoice(Path(path), options.password) if media_type == sniff.PDF else None
@@ -55,11 +57,18 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
             return _read_einvoice_pdf(path, embedded, options, tagger)
         return _read_pages(path, options, tagger)
     except InvoiceExtractError as error:
-        return Extraction(InvoiceRecord.failed(source, error.code, str(error), sha256=_sha256_or_none(path)), None)
+        return _failed(path, error.code, str(error), hash_it=sniffed)
     except Exception as error:  # noqa: BLE001 - a bug on one file must not end the batch
         message = f"{type(error).__name__}: {error} (a bug in invoice-extract; please report it)"
-        return Extraction(InvoiceRecord.failed(source, InvoiceExtractError.code, message,
-                                               sha256=_sha256_or_none(path)), None)
+        return _failed(path, InvoiceExtractError.code, message, hash_it=sniffed)
+
+
+def _failed(path: str | Path, code: str, message: str, *, hash_it: bool) -> Extraction:
+    """The error record. A file the sniff refused (a FIFO, a device, a file of no type we
+    read) is not hashed: that would read in full what the sniff refused to read (a 10 GB
+    sparse file, say)."""
+    sha256 = _sha256_or_none(path) if hash_it else None
+    return Extraction(InvoiceRecord.failed(str(path), code, message, sha256=sha256), None)
 
 
 def read_words(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger | None = None,
