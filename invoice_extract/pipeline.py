@@ -11,6 +11,7 @@ the pages of such a PDF are read too only to verify it (``LoadOptions.verify_ein
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -145,14 +146,38 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found += sorted(_walk_files(path))
         else:
             found.append(path)  # a missing file becomes an error record, not a silent skip
     return found
+
+
+def _walk_files(folder: Path) -> Iterator[Path]:
+    """The invoice files under ``folder`` (by suffix; symlinks to files included), hidden files
+    and folders skipped, and folder symlinks not followed (a link to a parent would loop).
+
+    A stack, not recursion (Path.rglob and os.walk recurse in Python 3.11), so a tree of any
+    depth is walked: 1500 nested folders must not end the run with a RecursionError. A folder
+    that cannot be listed (its path too long, say) is listed itself, so that the run reports it
+    as unreadable and goes on; one we may not enter is skipped, as rglob skipped it."""
+    folders = [folder]
+    while folders:
+        current = folders.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except PermissionError:
+            continue
+        except OSError:
+            yield current
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+            elif entry.is_file() and Path(entry.name).suffix.lower() in INPUT_SUFFIXES:
+                yield Path(entry.path)
 
 
 def _without_images(options: LoadOptions | None) -> LoadOptions:
