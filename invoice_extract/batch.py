@@ -29,11 +29,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 
 from .documents import LoadOptions, file_sha256
-from .errors import EngineUnavailableError, InputFileError, InvoiceExtractError
+from .errors import (
+    EngineUnavailableError,
+    ExportError,
+    InputFileError,
+    InvoiceExtractError,
+)
 from .ledger import Document, Ledger
 from .ner import Tagger
 from .outbox import Outbox, finish_from_outbox, finish_in_ledger
@@ -47,7 +53,7 @@ Kind = Literal["read", "duplicate", "earlier"]
 CSV_EVERY_S = 60.0
 
 
-__all__ = ["EngineUnavailableError", "Outcome", "Summary", "find_inputs", "run_batch"]
+__all__ = ["EngineUnavailableError", "Outcome", "Summary", "check_output_folder", "find_inputs", "run_batch"]
 
 
 @dataclass(frozen=True)
@@ -103,11 +109,31 @@ def find_inputs(src: Path, glob: str | None = None) -> list[Path]:
     if not src.is_dir():
         raise InputFileError("is not a folder (batch reads a folder; extract reads files)", path=str(src))
     src = src.resolve()
-    found = list(dict.fromkeys(path.resolve() for path in collect_inputs([src])))
+    found = collect_inputs([src])
     if glob is not None:
-        matching = {path.resolve() for path in src.glob(glob)}
-        found = [path for path in found if path in matching]
-    return found
+        pattern = PurePosixPath(glob).parts
+        found = [path for path in found if _glob_matches(path.relative_to(src).parts, pattern)]
+    return list(dict.fromkeys(path.resolve() for path in found))
+
+
+def _glob_matches(parts: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Whether a relative path matches a glob pattern, part by part, as Path.glob matches it
+    (``**``: any number of folders, none included; a last ``**`` takes every file below, where
+    Path.glob took only folders, so no file). Not Path.glob itself: it walks the tree again,
+    recursively, and a tree 1500 folders deep ends it with a RecursionError."""
+    reached = _past_any_folders({0}, pattern)  # how many pattern parts the path's prefix matched
+    for part in parts:
+        reached = _past_any_folders({i + (pattern[i] != "**") for i in reached if i < len(pattern)
+                                     and (pattern[i] == "**" or fnmatchcase(part, pattern[i]))}, pattern)
+    return len(pattern) in reached
+
+
+def _past_any_folders(reached: set[int], pattern: tuple[str, ...]) -> set[int]:
+    """``reached`` and the positions after each ``**`` it holds, which may match no folder."""
+    for i, part in enumerate(pattern):
+        if part == "**" and i in reached:
+            reached = reached | {i + 1}
+    return reached
 
 
 def run_batch(inputs: Iterable[Path], out: Path, options: LoadOptions | None = None, *, workers: int = 0,
@@ -117,6 +143,7 @@ def run_batch(inputs: Iterable[Path], out: Path, options: LoadOptions | None = N
     settled (not in input order). ``workers``: files read at once (0: one per core, or per
     CPU of the Ray cluster). The workers start only when a file needs reading. ``budget``:
     the time and memory one file may take on the local engine (``worker.FileBudget``)."""
+    check_output_folder(out)
     job = _Job(out, retry_failed)
     pool: _Pool | None = None
     try:
@@ -137,6 +164,25 @@ def run_batch(inputs: Iterable[Path], out: Path, options: LoadOptions | None = N
         if pool is not None:
             pool.close()
         job.close()
+
+
+def check_output_folder(out: Path) -> None:
+    """Make the output folder if missing, or ExportError (exit code 2) when it cannot be made
+    or written to: a path through a file, a read-only disk, a folder without write permission
+    or made immutable. Checked before anything is read, so the clerk hears at once."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ExportError("is a file, not a folder; choose a folder for --out", path=str(out),
+                          option="--out") from None
+    except OSError as error:
+        # NotADirectoryError: a folder on the way is a file; PermissionError, a read-only disk...
+        raise ExportError(f"the output folder cannot be made ({error.strerror}); choose another --out",
+                          path=str(out), option="--out") from None
+    # access() asks the kernel, so a read-only mount or an immutable folder answers no even to root.
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ExportError("the output folder cannot be written to (read-only, or no permission); choose "
+                          "another --out", path=str(out), option="--out")
 
 
 class _Pool(Protocol):

@@ -11,6 +11,7 @@ the pages of such a PDF are read too only to verify it (``LoadOptions.verify_ein
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,8 +46,10 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
     The document is None for an e-invoice read from its XML alone (nothing to draw)."""
     options = options or LoadOptions()
     source = str(path)
+    sniffed = False
     try:
         media_type = sniff.sniff_media_type(Path(path))
+        sniffed = True
         if media_type == sniff.XML:
             return Extraction(einvoice.read_xml_file(Path(path), source=source, sha256=file_sha256(Path(path))), None)
         embedded = einvoice.embedded_invoice(Path(path), options.password) if media_type == sniff.PDF else None
@@ -55,11 +58,18 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
             return _read_einvoice_pdf(path, embedded, options, tagger)
         return _read_pages(path, options, tagger)
     except InvoiceExtractError as error:
-        return Extraction(InvoiceRecord.failed(source, error.code, str(error), sha256=_sha256_or_none(path)), None)
+        return _failed(path, error.code, str(error), hash_it=sniffed)
     except Exception as error:  # noqa: BLE001 - a bug on one file must not end the batch
         message = f"{type(error).__name__}: {error} (a bug in invoice-extract; please report it)"
-        return Extraction(InvoiceRecord.failed(source, InvoiceExtractError.code, message,
-                                               sha256=_sha256_or_none(path)), None)
+        return _failed(path, InvoiceExtractError.code, message, hash_it=sniffed)
+
+
+def _failed(path: str | Path, code: str, message: str, *, hash_it: bool) -> Extraction:
+    """The error record. A file the sniff refused (a FIFO, a device, a file of no type we
+    read) is not hashed: that would read in full what the sniff refused to read (a 10 GB
+    sparse file, say)."""
+    sha256 = _sha256_or_none(path) if hash_it else None
+    return Extraction(InvoiceRecord.failed(str(path), code, message, sha256=sha256), None)
 
 
 def read_words(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger | None = None,
@@ -136,14 +146,38 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found += sorted(_walk_files(path))
         else:
             found.append(path)  # a missing file becomes an error record, not a silent skip
     return found
+
+
+def _walk_files(folder: Path) -> Iterator[Path]:
+    """The invoice files under ``folder`` (by suffix; symlinks to files included), hidden files
+    and folders skipped, and folder symlinks not followed (a link to a parent would loop).
+
+    A stack, not recursion (Path.rglob and os.walk recurse in Python 3.11), so a tree of any
+    depth is walked: 1500 nested folders must not end the run with a RecursionError. A folder
+    that cannot be listed (its path too long, say) is listed itself, so that the run reports it
+    as unreadable and goes on; one we may not enter is skipped, as rglob skipped it."""
+    folders = [folder]
+    while folders:
+        current = folders.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except PermissionError:
+            continue
+        except OSError:
+            yield current
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+            elif entry.is_file() and Path(entry.name).suffix.lower() in INPUT_SUFFIXES:
+                yield Path(entry.path)
 
 
 def _without_images(options: LoadOptions | None) -> LoadOptions:

@@ -47,14 +47,17 @@ def load_document(path: str | Path, options: LoadOptions | None = None) -> Docum
 
 
 def file_sha256(path: Path) -> str:
-    """The file's SHA-256, or InputFileError when it cannot be read."""
+    """The file's SHA-256, or InputFileError when it cannot be read or is not a regular
+    file (a FIFO or a device such as /dev/zero would be read forever). Front ends that hash
+    before reading call ``sniff.sniff_media_type`` first, so a large file of no type we read
+    is refused before it is hashed."""
     digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
+    with sniff.open_regular(path) as handle:
+        try:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
-    except OSError as exc:
-        raise InputFileError(f"cannot be read ({exc.strerror})", path=str(path)) from None
+        except OSError as exc:
+            raise InputFileError(f"cannot be read ({exc.strerror})", path=str(path)) from None
     return digest.hexdigest()
 
 

@@ -6,8 +6,11 @@ treated as what it is; extensions are only used in messages.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import EmptyFileError, InputFileError, UnsupportedFileTypeError
 
@@ -40,24 +43,61 @@ _KNOWN_OTHERS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def sniff_media_type(path: Path) -> str:
-    """Return the media type of ``path`` judged by content, or raise a typed error."""
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device (like /dev/zero)"),
+    (stat.S_ISBLK, "a block device (a disk)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file (a symlink to one is), else
+    InputFileError at once: a FIFO would block the reader forever, and a device such as
+    /dev/zero or /dev/urandom would feed it without end. The sniff, the hash and the hOCR
+    reader open inputs through here, so no path (the error path included) reads a special file."""
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
+        # Checked before opening too: opening a device can do something of its own (a tape
+        # rewinds, a terminal becomes ours).
+        _require_regular(path, os.stat(path))
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        # It changes nothing for the regular file that is all we go on to read.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         raise InputFileError("file not found; check the path", path=str(path)) from None
-    except IsADirectoryError:
-        raise InputFileError("this is a folder, not a file", path=str(path)) from None
     except OSError as exc:
         raise InputFileError(f"cannot be read ({exc.strerror})", path=str(path)) from None
+    try:
+        _require_regular(path, os.fstat(descriptor))  # what was opened, if swapped since the check
+    except InputFileError:
+        os.close(descriptor)
+        raise
+    return os.fdopen(descriptor, "rb")
 
-    if size == 0:
-        raise EmptyFileError(
-            "the file is empty (0 bytes); it was probably not copied or saved completely",
-            path=str(path),
-        )
+
+def _require_regular(path: Path, status: os.stat_result) -> None:
+    if stat.S_ISREG(status.st_mode):
+        return
+    if stat.S_ISDIR(status.st_mode):
+        raise InputFileError("this is a folder, not a file", path=str(path))
+    kind = next((kind for test, kind in _SPECIAL_FILES if test(status.st_mode)), "a special file")
+    raise InputFileError(f"is {kind}, not a regular file; only files are read", path=str(path))
+
+
+def sniff_media_type(path: Path) -> str:
+    """Return the media type of ``path`` judged by content, or raise a typed error.
+
+    Cheap whatever the file (one open and at most 64 KiB read): front ends call it before
+    hashing a file, so a special file (``open_regular``), an empty file or a file of no type
+    we read is refused before its content is read in full."""
+    with open_regular(path) as handle:
+        # An empty file is not read at all: some (in /proc) say 0 bytes and block or never end.
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise EmptyFileError(
+                "the file is empty (0 bytes); it was probably not copied or saved completely",
+                path=str(path),
+            )
+        head = _read_head(handle, path)
     # The PDF spec allows junk before the header; readers accept it within the first KiB.
     if b"%PDF-" in head[:1024]:
         return PDF
@@ -89,6 +129,13 @@ def sniff_media_type(path: Path) -> str:
         f"not a PDF, image (PNG, JPEG, TIFF, BMP, WebP), hOCR or e-invoice XML file: its content is {what}",
         path=str(path),
     )
+
+
+def _read_head(handle: BinaryIO, path: Path) -> bytes:
+    try:
+        return handle.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise InputFileError(f"cannot be read ({exc.strerror})", path=str(path)) from None
 
 
 def _as_text(head: bytes) -> str:
