@@ -33,7 +33,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 
-from .documents import LoadOptions, file_sha256
+from .documents import LoadOptions, file_sha256, sniff
 from .errors import (
     EngineUnavailableError,
     ExportError,
@@ -217,9 +217,11 @@ class _Job:
     def plan(self, path: Path) -> Outcome | str:
         """The file's outcome when it needs no reading, else the sha256 of its content."""
         try:
+            sniff.sniff_media_type(path)  # first: a 10 GB file of no type we read is not hashed
             sha256 = file_sha256(path)
         except InvoiceExtractError as error:
-            # Unreadable, so no content to key it by: reported, not filed; the next run tries again.
+            # Unreadable, or nothing we read: no content to key it by, so reported, not filed;
+            # the next run tries again.
             return Outcome(path, "read", "error", error=RecordError(code=error.code, message=str(error)))
         document = self._ledger.get(sha256)
         if (document is not None and document.state == "processing"

@@ -63,8 +63,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from .documents import LoadOptions, file_sha256
-from .errors import InputFileError, WatchError
+from .documents import LoadOptions, file_sha256, sniff
+from .errors import InputFileError, InvoiceExtractError, WatchError
 from .exporters import fsync_folder, write_atomically
 from .ledger import Document, Ledger
 from .outbox import FolderLock, Outbox, finish_from_outbox
@@ -384,8 +384,9 @@ class Watcher:
         key = self._seen[name].key
         try:
             try:
+                sniff.sniff_media_type(path)  # first: a 10 GB file of no type we read is not hashed
                 sha = file_sha256(path)
-            except InputFileError as error:
+            except InvoiceExtractError as error:
                 if not os.path.lexists(path):
                     return  # taken away before it could be read
                 outcome = self._fail(path, None, RecordError(code=error.code, message=str(error)), started)
