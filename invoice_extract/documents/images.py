@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import CorruptFileError, ImageTooLargeError, TooManyPagesError
 from .options import LoadOptions
 
-_GRAY_MODES = {"1", "L", "LA", "I", "I;16", "F"}
+_GRAY_MODES = {"1", "L", "LA"}
+# 16-bit grayscale (I;16, I;16B, ...), 32-bit integer (I) and floating point (F) pixels.
+_DEEP_GRAY_MODES = {"I", "F"}
+_BAND_ROWS = 512  # deep pixels are scaled a band of rows at a time, to hold no float copy of the page
 
 
 def check_pixels(width: int, height: int, options: LoadOptions, path: Path, what: str) -> None:
@@ -53,12 +58,46 @@ def iter_image_pages(path: Path, options: LoadOptions) -> Iterator[tuple[Image.I
                 image.seek(index)
                 check_pixels(image.width, image.height, options, path, f"page {index + 1}")
                 frame = ImageOps.exif_transpose(image)  # a copy, loaded; applies EXIF rotation
-                frame = frame.convert("L" if frame.mode in _GRAY_MODES else "RGB")
+                frame = _to_8_bits(frame)
             except (OSError, SyntaxError, ValueError, EOFError) as exc:
                 raise CorruptFileError(
                     f"page {index + 1} of the image is damaged or truncated ({exc})", path=str(path)
                 ) from None
             yield frame, _dpi(image)
+
+
+def _to_8_bits(frame: Image.Image) -> Image.Image:
+    """The frame as 8-bit grayscale (L) or RGB."""
+    if frame.mode in _DEEP_GRAY_MODES or frame.mode.startswith("I;16"):
+        return _stretch_to_8_bits(np.asarray(frame))
+    target = "L" if frame.mode in _GRAY_MODES else "RGB"
+    return frame if frame.mode == target else frame.convert(target)  # convert would copy it
+
+
+def _stretch_to_8_bits(pixels: np.ndarray) -> Image.Image:
+    """Deep grayscale scaled to 0-255 by the range its pixels use. Pillow's own conversion
+    clips at 255 instead, and a 16-bit scan (paper at 50000, ink at 8000) turns all white."""
+    low, high = _value_range(pixels)
+    if not high > low:
+        return Image.new("L", pixels.shape[::-1], 255)  # one value (or none) all over: a blank page
+    scale = 255.0 / (high - low)
+    out = np.empty(pixels.shape, np.uint8)
+    for top in range(0, len(pixels), _BAND_ROWS):
+        band = (pixels[top:top + _BAND_ROWS].astype(np.float64) - low) * scale
+        # NaN in a floating-point image is no ink; infinities are clipped to the range.
+        out[top:top + _BAND_ROWS] = np.nan_to_num(band, nan=255.0).clip(0, 255).round()
+    return Image.fromarray(out, "L")
+
+
+def _value_range(pixels: np.ndarray) -> tuple[float, float]:
+    """The lowest and highest finite pixel values (inf, -inf where there is none)."""
+    low, high = math.inf, -math.inf
+    for top in range(0, len(pixels), _BAND_ROWS):
+        band = pixels[top:top + _BAND_ROWS]
+        finite = band[np.isfinite(band)]
+        if finite.size:
+            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    return low, high
 
 
 def _dpi(image: Image.Image) -> int:
