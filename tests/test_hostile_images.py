@@ -1,5 +1,5 @@
 """Hostile images (issue 12): memory bombs under the pixel limit, 16-bit scans, images too small
-for Tesseract.
+for Tesseract, and the page folders a killed OCR run leaves behind.
 
 A memory bomb is read in a child process whose address space is capped (``_run_limited``):
 a reader that allocates the bomb fails the test with a MemoryError there instead of taking
@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from conftest import text_page
 from invoice_extract import LoadOptions, load_document
-from invoice_extract.documents import preprocess
+from invoice_extract.documents import ocr, preprocess
 from invoice_extract.errors import EmptyFileError, ImageTooLargeError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,3 +195,47 @@ def test_deep_grayscale_scan_is_read_not_blank(tmp_path, mode, suffix):
     path = build_16bit_scan(tmp_path) if mode == "I;16" else _deep_gray_scan(tmp_path, mode, suffix)
     document = load_document(path, LoadOptions(**_FAST))
     assert {"TOTAL", "288.66"} <= {word.text for word in document.pages[0].words}, document.pages[0].text
+
+
+def test_page_folders_of_a_killed_run_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    page = text_page("TOTAL 288.66 EUR")
+    page.save(tmp_path / "page.png")
+    killed = _killed_midway(tmp_path / "page.png", tmp_path)
+    [left] = [p for p in tmp_path.iterdir() if p.name.startswith(f"invoice-extract-{killed}-")]
+
+    with ocr._as_pgm(page) as live_path:  # this process's own page folder, in use
+        live = Path(live_path).parent
+        assert ocr.remove_stale_page_folders() == [str(left)]
+        assert live.is_dir() and not left.exists()
+
+
+def test_a_link_named_as_a_page_folder_is_not_followed(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep")
+    (tmp_path / f"invoice-extract-{_dead_pid()}-abc").symlink_to(target)
+    assert ocr.remove_stale_page_folders() == []
+    assert (target / "keep.txt").exists()
+
+
+def _killed_midway(image: Path, temp: Path) -> int:
+    """Start reading ``image`` in a child, and kill -9 it (and its Tesseract) once OCR has made
+    its page folder; returns the child's process id."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    code = "import sys; from invoice_extract import load_document; load_document(sys.argv[1])"
+    child = subprocess.Popen([sys.executable, "-c", code, str(image)], env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any(temp.glob(f"invoice-extract-{child.pid}-*")):
+        assert child.poll() is None and time.monotonic() < deadline, "the child made no page folder"
+        time.sleep(0.01)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+    return child.pid
+
+
+def _dead_pid() -> int:
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=False,
+                           capture_output=True, text=True)
+    return int(child.stdout)

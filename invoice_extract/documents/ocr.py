@@ -11,6 +11,9 @@ import dataclasses
 import functools
 import math
 import os
+import re
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +59,9 @@ _MAX_SIDE = 32767
 # reads is held to 50 MP (at most about 0.7 GB), still an A3 page at 500 dpi: a larger page is
 # scaled down, and small text is enlarged only as far as that.
 _OCR_MAX_PIXELS = 50_000_000
+# Page folders are named with the process's id, so that a later run can tell a folder left by
+# a killed process (remove_stale_page_folders) from one in use.
+_PAGE_FOLDER = re.compile(r"invoice-extract-(\d{1,7})-[a-z0-9_]+")
 
 
 def debian_package(language: str) -> str:
@@ -97,10 +103,43 @@ def _as_pgm(image: Image.Image) -> Iterator[str]:
     Given a PIL image, pytesseract writes it as PNG first: 1.3 s for a 300 dpi page, more
     than the OCR itself. PGM takes milliseconds and Tesseract reads it just as well.
     """
-    with tempfile.TemporaryDirectory(prefix="invoice-extract-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"invoice-extract-{os.getpid()}-") as folder:
         path = os.path.join(folder, "page.pgm")
         preprocess.as_gray(image).save(path, format="PPM")
         yield path
+
+
+def remove_stale_page_folders() -> list[str]:
+    """Remove the page folders that OCR runs killed midway (``kill -9``, a power cut) left in
+    the temporary folder: those named for a process that no longer exists. Returns them."""
+    removed = []
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        match = _PAGE_FOLDER.fullmatch(name)
+        path = os.path.join(root, name)
+        if match and not _process_exists(int(match[1])) and _own_folder(path):
+            shutil.rmtree(path, ignore_errors=True)  # another run starting now may be removing it too
+            removed.append(path)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists is checked
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _own_folder(path: str) -> bool:
+    """A real folder (not a link someone put there) of this user's."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
 
 
 @dataclass(slots=True)
