@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import CorruptFileError, ImageTooLargeError, TooManyPagesError
 from .options import LoadOptions
 
-_GRAY_MODES = {"1", "L", "LA", "I", "I;16", "F"}
+_GRAY_MODES = {"1", "L", "LA"}
+# Deep grayscale besides the 16-bit modes (I;16, I;16B, ...): 32-bit integer and floating point.
+_DEEP_GRAY_MODES = {"I", "F"}
+_BAND_ROWS = 512  # deep pixels are scaled a band of rows at a time (_bands)
 
 
 def check_pixels(width: int, height: int, options: LoadOptions, path: Path, what: str) -> None:
@@ -53,12 +58,52 @@ def iter_image_pages(path: Path, options: LoadOptions) -> Iterator[tuple[Image.I
                 image.seek(index)
                 check_pixels(image.width, image.height, options, path, f"page {index + 1}")
                 frame = ImageOps.exif_transpose(image)  # a copy, loaded; applies EXIF rotation
-                frame = frame.convert("L" if frame.mode in _GRAY_MODES else "RGB")
+                frame = _to_8_bits(frame)
             except (OSError, SyntaxError, ValueError, EOFError) as exc:
                 raise CorruptFileError(
                     f"page {index + 1} of the image is damaged or truncated ({exc})", path=str(path)
                 ) from None
             yield frame, _dpi(image)
+
+
+def _to_8_bits(frame: Image.Image) -> Image.Image:
+    """The frame as 8-bit grayscale (L) or RGB."""
+    if frame.mode in _DEEP_GRAY_MODES or frame.mode.startswith("I;16"):
+        return _stretch_to_8_bits(frame)
+    target = "L" if frame.mode in _GRAY_MODES else "RGB"
+    return frame if frame.mode == target else frame.convert(target)  # convert would copy it
+
+
+def _stretch_to_8_bits(frame: Image.Image) -> Image.Image:
+    """Deep grayscale scaled to 0-255 by the range its pixels use. Pillow's own conversion
+    clips at 255 instead, and a 16-bit scan (paper at 50000, ink at 8000) turns all white."""
+    low, high = _value_range(frame)
+    if not high > low:
+        return Image.new("L", frame.size, 255)  # one value (or none) all over: a blank page
+    scale = 255.0 / (high - low)
+    out = np.empty((frame.height, frame.width), np.uint8)
+    for top, band in _bands(frame):
+        # NaN in a floating-point image is no ink; infinities are clipped to the range.
+        scaled = np.nan_to_num((band.astype(np.float64) - low) * scale, nan=255.0)
+        out[top:top + len(band)] = scaled.clip(0, 255).round()
+    return Image.fromarray(out, "L")
+
+
+def _value_range(frame: Image.Image) -> tuple[float, float]:
+    """The lowest and highest finite pixel values (inf, -inf where there is none)."""
+    low, high = math.inf, -math.inf
+    for _, band in _bands(frame):
+        finite = band[np.isfinite(band)]
+        if finite.size:
+            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    return low, high
+
+
+def _bands(frame: Image.Image) -> Iterator[tuple[int, np.ndarray]]:
+    """The frame's pixels a band of rows at a time, with the band's first row: a numpy copy of
+    a whole deep page would cost up to 4 bytes a pixel more (600 MB at the pixel limit)."""
+    for top in range(0, frame.height, _BAND_ROWS):
+        yield top, np.asarray(frame.crop((0, top, frame.width, min(top + _BAND_ROWS, frame.height))))
 
 
 def _dpi(image: Image.Image) -> int:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import os
+import re
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +23,7 @@ import pytesseract
 from PIL import Image
 
 from ..document import Page, Word
-from ..errors import OCRUnavailableError
+from ..errors import EmptyFileError, ImageTooLargeError, OCRUnavailableError
 from ..normalise import guess_language
 from . import preprocess
 from .options import DEFAULT_DPI, LoadOptions
@@ -44,6 +48,20 @@ _TESSERACT_CONFIG = "-c thresholding_method=2"
 # about 40% more OCR time on a receipt and 65% on a full scanned page (benchmarks/README.md);
 # LoadOptions.sparse_pass turns it off.
 _SPARSE_MIN_CONFIDENCE = 0.6
+# The image handed to Tesseract is kept within these. Tesseract 5.3 refuses an image under
+# 7 px a side (its Sauvola window: "pixSauvolaBinarizeTiled: whsize must be >= 2") and aborts
+# on one over 32767 px a side (std::length_error).
+_MIN_SIDE = 7
+_MAX_SIDE = 32767
+# Tesseract holds about 6 bytes a pixel of a page of text and 13 of a page of noise
+# (/usr/bin/time -v, one thread: 278 MB for 40 MP of text, 499 MB for 36 MP of noise), so at
+# the 150 MP file limit one Tesseract could take 2 GB, and one runs per core. The image it
+# reads is held to 50 MP (at most about 0.7 GB), still an A3 page at 500 dpi: a larger page is
+# scaled down, and small text is enlarged only as far as that.
+_OCR_MAX_PIXELS = 50_000_000
+# Page folders are named with the process's id, so that a later run can tell a folder left by
+# a killed process (remove_stale_page_folders) from one in use.
+_PAGE_FOLDER = re.compile(r"invoice-extract-(\d{1,7})-[a-z0-9_]+")
 
 
 def debian_package(language: str) -> str:
@@ -85,10 +103,43 @@ def _as_pgm(image: Image.Image) -> Iterator[str]:
     Given a PIL image, pytesseract writes it as PNG first: 1.3 s for a 300 dpi page, more
     than the OCR itself. PGM takes milliseconds and Tesseract reads it just as well.
     """
-    with tempfile.TemporaryDirectory(prefix="invoice-extract-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"invoice-extract-{os.getpid()}-") as folder:
         path = os.path.join(folder, "page.pgm")
-        image.convert("L").save(path, format="PPM")
+        preprocess.as_gray(image).save(path, format="PPM")
         yield path
+
+
+def remove_stale_page_folders() -> list[str]:
+    """Remove the page folders that OCR runs killed midway (``kill -9``, a power cut) left in
+    the temporary folder: those named for a process that no longer exists. Returns them."""
+    removed = []
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        match = _PAGE_FOLDER.fullmatch(name)
+        path = os.path.join(root, name)
+        if match and not _process_exists(int(match[1])) and _own_folder(path):
+            shutil.rmtree(path, ignore_errors=True)  # another run starting now may be removing it too
+            removed.append(path)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists is checked
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _own_folder(path: str) -> bool:
+    """A real folder (not a link someone put there) of this user's."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
 
 
 @dataclass(slots=True)
@@ -101,12 +152,34 @@ class Upright:
     scale: float
 
 
-def enlarge(image: Image.Image) -> tuple[Image.Image, float]:
-    """Enlarge small text to the size Tesseract reads best; returns the image and the factor."""
-    scale = preprocess.upscale_factor(image.convert("L"))
-    if scale > 1.0:
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
-    return image, scale
+def pixel_budget(options: LoadOptions) -> int:
+    """The most pixels an image made for OCR (enlarged, turned, straightened) may have."""
+    return min(options.max_pixels, _OCR_MAX_PIXELS)
+
+
+def fit_for_ocr(image: Image.Image, number: int, options: LoadOptions) -> tuple[Image.Image, float]:
+    """Scale a page image to what Tesseract reads best and can read: small text is enlarged,
+    but never past the pixel budget or Tesseract's longest side, and a page over them is
+    scaled down. Returns the image and the factor, or raises a typed error for an image
+    Tesseract cannot read at any scale."""
+    width, height = image.size
+    if min(width, height) < _MIN_SIDE:
+        raise EmptyFileError(
+            f"page {number} is {width} x {height} pixels, too small to hold readable text "
+            f"(at least {_MIN_SIDE} pixels a side)"
+        )
+    wanted = preprocess.upscale_factor(preprocess.as_gray(image))
+    scale = min(wanted, math.sqrt(pixel_budget(options) / (width * height)), _MAX_SIDE / max(width, height))
+    if scale == 1.0:
+        return image, scale
+    size = (math.floor(width * scale), math.floor(height * scale))  # down, to stay within the budget
+    if min(size) < _MIN_SIDE:
+        raise ImageTooLargeError(
+            f"page {number} is {width} x {height} pixels, too long for its width: OCR reads at "
+            f"most {_MAX_SIDE} pixels a side, and scaled to that it would be too narrow to read; "
+            "split it into pages"
+        )
+    return image.resize(size, Image.Resampling.LANCZOS), scale
 
 
 def make_upright(image: Image.Image, scale: float, rotation: int, options: LoadOptions) -> Upright:
@@ -116,7 +189,7 @@ def make_upright(image: Image.Image, scale: float, rotation: int, options: LoadO
         image = image.rotate(-rotation, expand=True)
     skew = 0.0
     if options.deskew:
-        image, skew = preprocess.deskew(image)
+        image, skew = preprocess.deskew(image, pixel_budget(options), _MAX_SIDE)
     return Upright(image, rotation, skew, scale)
 
 
@@ -124,7 +197,7 @@ def detect_rotation(image: Image.Image) -> int:
     """Clockwise degrees (0, 90, 180, 270) that make the page upright, by Tesseract OSD."""
     if "osd" not in installed_languages():
         return 0
-    probe = image.convert("L")
+    probe = preprocess.as_gray(image)
     if max(probe.size) > _OSD_LONG_SIDE:
         probe = probe.reduce(2)
     try:
@@ -141,7 +214,7 @@ def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int)
     """OCR one page image into a Page whose boxes are in the upright image's pixels.
 
     ``dpi`` is the image's resolution, 0 when the file does not say."""
-    image, scale = enlarge(image)
+    image, scale = fit_for_ocr(image, number, options)
     rotation = detect_rotation(image) if options.auto_rotate else 0
     upright = make_upright(image, scale, rotation, options)
     words, page_dpi = _read(upright, options, dpi)
@@ -167,7 +240,7 @@ def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int)
 
 
 def _read(upright: Upright, options: LoadOptions, dpi: int) -> tuple[list[Word], int]:
-    gray = upright.image.convert("L")
+    gray = preprocess.as_gray(upright.image)
     # With no resolution in the file, upscaling aimed at about 300 dpi.
     page_dpi = round(dpi * upright.scale) if dpi else DEFAULT_DPI
     automatic = options.languages == AUTO_LANGUAGES

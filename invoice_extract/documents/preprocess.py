@@ -6,6 +6,8 @@ next to Tesseract's second or so per page.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image
 
@@ -16,6 +18,12 @@ _MIN_STROKE_PX = 14.0
 _MAX_UPSCALE = 4.0
 _MAX_SKEW_DEG = 8.0
 _MIN_SKEW_DEG = 0.3  # smaller tilts are left alone: resampling would blur more than it helps
+
+
+def as_gray(image: Image.Image) -> Image.Image:
+    """The image in grayscale: itself when it is already, as ``convert`` would copy it (150 MB
+    for a page at the pixel limit)."""
+    return image if image.mode == "L" else image.convert("L")
 
 
 def ink_mask(gray: Image.Image) -> np.ndarray:
@@ -61,13 +69,28 @@ def estimate_skew(gray: Image.Image) -> float:
     return float(max(fine, key=sharpness))
 
 
-def deskew(image: Image.Image) -> tuple[Image.Image, float]:
-    """Straighten a slightly tilted scan; returns the image and the angle corrected."""
-    angle = estimate_skew(image.convert("L"))
+def deskew(image: Image.Image, max_pixels: int, max_side: int) -> tuple[Image.Image, float]:
+    """Straighten a slightly tilted scan; returns the image and the angle corrected.
+
+    The turned image grows to hold the corners: a little for a page, but a long strip
+    tilted by 8 degrees grows by a seventh of its length in width (3 x 100000 px became
+    13917 x 99027). Where the turned image would pass ``max_pixels`` or ``max_side``, the
+    tilt is left for Tesseract to cope with rather than allocate it."""
+    angle = estimate_skew(as_gray(image))
     if abs(angle) < _MIN_SKEW_DEG:
+        return image, 0.0
+    width, height = turned_size(image.size, angle)
+    if width * height > max_pixels or max(width, height) > max_side:
         return image, 0.0
     straight = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=border_colour(image))
     return straight, angle
+
+
+def turned_size(size: tuple[int, int], angle: float) -> tuple[int, int]:
+    """At least the size ``Image.rotate(angle, expand=True)`` gives an image of ``size``."""
+    cos, sin = abs(math.cos(math.radians(angle))), abs(math.sin(math.radians(angle)))
+    width, height = size
+    return math.ceil(width * cos + height * sin) + 1, math.ceil(width * sin + height * cos) + 1
 
 
 def border_colour(image: Image.Image) -> int | tuple[int, ...]:
