@@ -747,12 +747,12 @@ def _open_folder(folder: Path, *, create: bool = False) -> Iterator[int]:
     through a symbolic link, so that a folder swapped for a link to elsewhere, whenever that
     happens, is refused (OSError) rather than written through; every move and note goes
     through such a descriptor. With ``create``, missing folders are made (as mkdir -p)."""
+    parts = folder.absolute().parts
     descriptor = os.open("/", _ON_THE_WAY | _FOLDER)
     try:
-        for depth, name in enumerate(folder.parts[1:], 2):
-            last = depth == len(folder.parts)
-            child = _open_child(descriptor, name, os.O_RDONLY if last else _ON_THE_WAY, create,
-                                Path(*folder.parts[:depth]))
+        for depth, name in enumerate(parts[1:], 2):
+            child = _open_child(descriptor, name, os.O_RDONLY if depth == len(parts) else _ON_THE_WAY, create,
+                                Path(*parts[:depth]))
             os.close(descriptor)
             descriptor = child
         yield descriptor
