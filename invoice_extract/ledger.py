@@ -12,14 +12,20 @@ the same content is extracted once, whatever it is called and however often it a
   met again in a later run with the same outcome is not noted twice): the document it holds,
   what became of it (``done``, ``failed`` or ``duplicate``), and where the file went.
 
+A write that the disk refuses (full, or failing) raises OSError, as any other writer's would,
+naming the ledger's file: the caller leaves the file it was working on for later, and goes on.
+
 One process writes: the watcher, or the batch's parent process (workers only read files).
 The output folder's lock (``outbox.FolderLock``, taken by ``Outbox``) enforces that.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,6 +34,8 @@ from .record import RecordError
 
 State = Literal["processing", "done", "failed", "duplicate"]
 LEDGER_NAME = "ledger.sqlite3"
+# SQLite's primary result codes for a disk that refuses a write, and the errno each stands for.
+_DISK_ERRORS = {sqlite3.SQLITE_FULL: errno.ENOSPC, sqlite3.SQLITE_IOERR: errno.EIO}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -82,13 +90,18 @@ class Ledger:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / LEDGER_NAME
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a transaction that returned is on disk, even if the machine loses power.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
-        if "interrupted" not in columns:  # a ledger from before the column
-            self._db.execute("ALTER TABLE documents ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0")
+        try:
+            with self._disk():
+                self._db.execute("PRAGMA journal_mode=WAL")
+                # FULL: a transaction that returned is on disk, even if the machine loses power.
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(_SCHEMA)
+                columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+                if "interrupted" not in columns:  # a ledger from before the column
+                    self._db.execute("ALTER TABLE documents ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0")
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -98,6 +111,21 @@ class Ledger:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @contextmanager
+    def _disk(self) -> Iterator[None]:
+        """SQLite's "database or disk is full" (or "disk I/O error") as the OSError it is."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            code = _DISK_ERRORS.get(error.sqlite_errorcode & 0xFF)
+            if code is None:
+                raise
+            raise OSError(code, f"the ledger cannot be written ({error})", str(self.path)) from error
+
+    def _write(self, sql: str, parameters: tuple[object, ...]) -> None:
+        with self._disk():
+            self._db.execute(sql, parameters)
 
     def get(self, sha256: str) -> Document | None:
         row = self._db.execute(
@@ -110,7 +138,7 @@ class Ledger:
         """A content is being extracted (again): one attempt more. Started while it was still
         ``processing``, the attempt before was interrupted (a kill, a crash of the machine)."""
         now = time.time()
-        self._db.execute(
+        self._write(
             "INSERT INTO documents (sha256, state, name, attempts, first_seen, updated) "
             "VALUES (?, 'processing', ?, 1, ?, ?) "
             "ON CONFLICT(sha256) DO UPDATE SET "
@@ -124,14 +152,14 @@ class Ledger:
         """The record is written: done, or failed when the file could not be read."""
         state = "failed" if status == "error" else "done"
         text = f"{error.code}: {error.message}" if error is not None else None
-        self._db.execute(
+        self._write(
             "UPDATE documents SET state = ?, record = ?, status = ?, error = ?, updated = ? WHERE sha256 = ?",
             (state, record, status, text, time.time(), sha256),
         )
 
     def arrived(self, path: str, sha256: str, outcome: State, moved_to: str | None = None) -> None:
         """Where one arriving file went (the watcher), or that it was seen (a batch)."""
-        self._db.execute(
+        self._write(
             "INSERT INTO arrivals (path, sha256, outcome, moved_to, at) VALUES (?, ?, ?, ?, ?)",
             (path, sha256, outcome, moved_to, time.time()),
         )
@@ -139,7 +167,7 @@ class Ledger:
     def seen(self, path: str, sha256: str, outcome: State) -> None:
         """That a batch met this file with this outcome; not noted again when the file's latest
         row says the same (a run after a kill, or with --retry-failed, meets it again)."""
-        self._db.execute(
+        self._write(
             "INSERT INTO arrivals (path, sha256, outcome, at) SELECT ?, ?, ?, ? WHERE NOT EXISTS ("
             "SELECT 1 FROM arrivals WHERE id = (SELECT MAX(id) FROM arrivals WHERE path = ? AND sha256 = ?) "
             "AND outcome = ?)",

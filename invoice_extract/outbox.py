@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .errors import FolderInUseError
-from .exporters import ExportOptions, fsync_folder, write_atomically, write_records
+from .exporters import ExportOptions, fsync_folder, remove_temporaries, write_atomically, write_records
 from .record import InvoiceRecord, RecordError
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class Outbox:
         self._csv_stale = False  # a record was written since invoices.csv was
         self._csv_at = time.monotonic()
         try:
+            _remove_temporaries(folder)
             self._recover()
         except BaseException:
             self.close()
@@ -124,17 +125,36 @@ class Outbox:
         data = json.dumps(record.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
         target = self._name_for(Path(record.source).stem or "document", record.sha256)
         write_atomically(target, data.encode("utf-8"))
-        if self._records.pop(record.sha256, None) is not None:
-            write_atomically(self.jsonl, "".join(self._records.values()).encode("utf-8"))
+        if record.sha256 in self._records:  # forgotten only once its line is gone from the file
+            others = (line for sha256, line in self._records.items() if sha256 != record.sha256)
+            write_atomically(self.jsonl, "".join(others).encode("utf-8"))
+            del self._records[record.sha256]
         line = json.dumps(record.to_json_dict(), ensure_ascii=False) + "\n"
-        with self.jsonl.open("a", encoding="utf-8") as stream:
-            stream.write(line)
-            stream.flush()
-            os.fsync(stream.fileno())
+        self._append(line)
         self._records[record.sha256] = line
         self._csv_stale = True
         fsync_folder(self.folder)  # the new names (NAME.json, a new invoices.jsonl) are durable
         return target
+
+    def _append(self, line: str) -> None:
+        """Append a line to invoices.jsonl, on disk when this returns. When that fails (a full
+        disk), the file is cut back to its old end: a torn line would run into the next one
+        appended, and both would be dropped as unreadable on the next start. Never through a
+        symbolic link (O_NOFOLLOW): a record goes nowhere but the output folder."""
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        descriptor = os.open(self.jsonl, flags, 0o666)
+        try:
+            end = os.lseek(descriptor, 0, os.SEEK_END)
+            try:
+                data = memoryview(line.encode("utf-8"))
+                while data:
+                    data = data[os.write(descriptor, data):]
+                os.fsync(descriptor)
+            except OSError as error:
+                os.ftruncate(descriptor, end)
+                raise OSError(error.errno, error.strerror, str(self.jsonl)) from error
+        finally:
+            os.close(descriptor)
 
     def refresh_csv(self) -> None:
         """Rewrite invoices.csv from every record now."""
@@ -195,6 +215,16 @@ def finish_in_ledger(ledger: Ledger, sha256: str, record: InvoiceRecord, record_
     error = record.errors[0] if record.errors else None
     ledger.finish(sha256, record=str(record_file), status=record.status, error=error)
     return error
+
+
+def _remove_temporaries(folder: Path) -> None:
+    """The half-written files (records, invoices.jsonl or .csv) of a run killed mid-write; the
+    lock, taken first, says that no one is writing here now."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        remove_temporaries(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _sha256_in(path: Path) -> str | None:

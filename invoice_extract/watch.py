@@ -32,8 +32,17 @@ A file that cannot be read fails in these steps: its name in ``FAILED/`` is chos
 attempt (the ledger says processing); after it, the next start sees the note and moves the
 file under its name, without reading it again.
 
-A file that cannot be moved (permissions, a full disk) is logged as an error and left in
-the inbox, skipped until it changes; the watcher goes on with the others.
+A file that cannot be moved or whose record cannot be written (permissions, a full disk: the
+ledger's, the output folder's or the archive's) is logged as an error and left in the inbox,
+to be tried again when it changes or after a wait that doubles each time (``retry`` seconds
+first, at most RETRY_MAX); the watcher goes on with the others.
+
+Nothing is written through a symbolic link: every folder a file is moved or a note written to
+is reached one name at a time from the root, refusing a link (``_open_folder``), each time, so
+``processed/`` or ``failed/`` swapped for a link to elsewhere while the watcher runs leaves the
+file in the inbox with an error line. A link there at the start is a WatchError. Temporary
+files a killed run left in ``FAILED/``, the archive's month folders and the output folder
+(only names of ours, ``exporters.temporary_name``) are removed at the next start.
 
 Nothing is overwritten: a clash gets ``NAME (2).pdf``. Moves need the archive on the
 inbox's file system to be atomic; elsewhere the file is copied, made durable, and only then
@@ -43,16 +52,18 @@ unlinked (a kill in between leaves the copy and the input: archived twice, never
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import logging
 import os
-import secrets
+import re
+import shutil
 import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -64,8 +75,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from .documents import LoadOptions, file_sha256, sniff
-from .errors import InputFileError, InvoiceExtractError, WatchError
-from .exporters import fsync_folder, write_atomically
+from .errors import ExportError, InputFileError, InvoiceExtractError, WatchError
+from .exporters import remove_temporaries, temporary_name, write_atomically
 from .ledger import Document, Ledger
 from .outbox import FolderLock, Outbox, finish_from_outbox
 from .record import RECORD_FIELDS, InvoiceRecord, RecordError
@@ -77,9 +88,18 @@ TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp")
 CSV_EVERY = 10.0  # seconds invoices.csv may lag behind while a backlog is worked through
 BURST = 0.05  # after an event, wait this long so a burst of writes costs one rescan
 STOP_CHECK = 0.25  # the longest the loop sleeps without looking at the stop flag
+RETRY_AFTER = 30.0  # seconds before a file left in the inbox (a full disk, say) is tried again...
+RETRY_MAX = 900.0  # ...doubled at each failure up to this: a disk full for hours costs little
+NOTE_LIMIT = 1 << 20  # bytes read of an error note: ours are a few hundred
 # os.link fails with these where a file system has no hard links, or Linux's
 # protected_hardlinks refuses to link another user's file.
 _NO_HARD_LINKS = {errno.EPERM, errno.EACCES, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+_FOLDER = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_ON_THE_WAY = getattr(os, "O_PATH", os.O_RDONLY)  # a folder passed through: no read permission needed
+# What a log line must not carry raw: C0 and C1 controls and DEL (a newline forges a line, ESC
+# drives the terminal), line and paragraph separators, and the bidi controls that reorder
+# what a terminal shows (a name could display as another).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # Watchdog logs a harmless race when an event comes in as its observer stops; without a
 # handler of its own, Python would print that on stderr, in the middle of a JSON log.
@@ -109,24 +129,37 @@ class WatchConfig:
     settle: float = DEFAULT_SETTLE
     load: LoadOptions = field(default_factory=lambda: LoadOptions(keep_images=False))
     budget: FileBudget = field(default_factory=FileBudget)
+    retry: float = RETRY_AFTER  # the first wait before a file left in the inbox is tried again
 
     @classmethod
     def create(cls, inbox: Path, out: Path, *, archive: Path | None = None, failed: Path | None = None,
                settle: float = DEFAULT_SETTLE, load: LoadOptions | None = None,
-               budget: FileBudget | None = None) -> WatchConfig:
+               budget: FileBudget | None = None, retry: float = RETRY_AFTER) -> WatchConfig:
         inbox = inbox.resolve()
         if not inbox.is_dir():
             raise WatchError(f"{inbox}: no such folder; create it, or name the folder to watch")
         if settle < 0:
             raise WatchError(f"the settle time must be 0 seconds or more, not {settle}")
-        config = cls(inbox, out.resolve(), (archive or inbox / "processed").resolve(),
-                     (failed or inbox / "failed").resolve(), settle, load or LoadOptions(keep_images=False),
-                     budget or FileBudget())
+        if retry <= 0:
+            raise WatchError(f"the wait before a file is tried again must be more than 0 seconds, not {retry}")
+        config = cls(inbox, out.resolve(), _no_link(archive or inbox / "processed", "archive"),
+                     _no_link(failed or inbox / "failed", "failed"), settle,
+                     load or LoadOptions(keep_images=False), budget or FileBudget(), retry)
         for what, folder in (("output", config.out), ("archive", config.archive), ("failed", config.failed)):
             if folder == inbox:
                 raise WatchError(f"{folder}: the {what} folder cannot be the inbox itself, or its files "
                                  "would be read as invoices; use a subfolder or another folder")
         return config
+
+
+def _no_link(folder: Path, what: str) -> Path:
+    """The folder, resolved; a symbolic link is refused: files go into a folder of the watcher's
+    own, never to wherever a link (which anyone who may write to the inbox can make) points."""
+    if folder.is_symlink():
+        raise WatchError(f"{folder}: the {what} folder is a symbolic link (to {os.readlink(folder)}); the "
+                         "watcher moves files only into a real folder: remove the link, or name the folder "
+                         f"it points to with --{what}")
+    return folder.resolve()
 
 
 @dataclass(frozen=True)
@@ -182,10 +215,14 @@ class WatchLog:
 
     def _json(self, data: dict[str, Any]) -> None:
         stamp = datetime.now().astimezone().isoformat(timespec="milliseconds")
-        self._write(json.dumps({"time": stamp, **data}, ensure_ascii=False))
+        # json.dumps escapes C0 controls only; the rest as \uXXXX too, which JSON reads back the same.
+        line = json.dumps({"time": stamp, **data}, ensure_ascii=False)
+        self._write(_UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", line))
 
     def _line(self, level: str, message: str) -> None:
-        self._write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {level:<7} {message}")
+        # A file name is the sender's: escaped, it can neither start a line of its own nor drive the terminal.
+        escaped = _UNSAFE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), message)
+        self._write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {level:<7} {escaped}")
 
     def _write(self, line: str) -> None:
         self._stream.write(line + "\n")
@@ -194,32 +231,49 @@ class WatchLog:
 
 @dataclass
 class Summary:
-    """Files per outcome, and the first failure's error code (for ``--once``'s exit code)."""
+    """Files per outcome, and the first failure's error code (for ``--once``'s exit code). A
+    file left in the inbox and tried again is one file: its latest outcome is the one counted."""
 
-    counts: Counter[str] = field(default_factory=Counter)
-    first_error: str | None = None
+    # (status, error code) of each file, in order: under its name while it is in the inbox, then
+    # under a number (the name is free again for another file once this one has left).
+    _files: dict[str | int, tuple[str, str | None]] = field(default_factory=dict)
+    _numbers: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(status for status, _ in self._files.values())
+
+    @property
+    def first_error(self) -> str | None:
+        return next((code for _, code in self._files.values() if code is not None), None)
 
     def add(self, outcome: Outcome) -> None:
-        self.counts[outcome.status] += 1
-        if outcome.error is not None and self.first_error is None:
-            self.first_error = outcome.error.code
+        self._files.pop(outcome.file, None)
+        self._files[next(self._numbers)] = (outcome.status, outcome.error.code if outcome.error else None)
 
-    def add_skipped(self, code: str) -> None:
-        """A file left in the inbox because it could not be read or moved."""
-        self.counts["error"] += 1
-        self.first_error = self.first_error or code
+    def add_skipped(self, name: str, code: str) -> None:
+        """A file left in the inbox because it could not be read or moved (again, if it was)."""
+        self._files[name] = ("error", code)
 
     def __str__(self) -> str:
-        total = sum(self.counts.values())
-        return (f"{total} file{'s' if total != 1 else ''}: {self.counts['ok']} ok, "
-                f"{self.counts['needs_review']} need review, {self.counts['error']} failed, "
-                f"{self.counts['duplicate']} duplicate{'s' if self.counts['duplicate'] != 1 else ''}")
+        counts = self.counts
+        total = sum(counts.values())
+        return (f"{total} file{'s' if total != 1 else ''}: {counts['ok']} ok, "
+                f"{counts['needs_review']} need review, {counts['error']} failed, "
+                f"{counts['duplicate']} duplicate{'s' if counts['duplicate'] != 1 else ''}")
 
 
 @dataclass
 class _Seen:
     key: FileKey
     since: float  # monotonic time this key was first seen
+
+
+@dataclass
+class _Skipped:
+    key: FileKey  # as it was when it could not be done: a change means it is tried again at once
+    until: float  # monotonic time it is tried again, unchanged
+    wait: float  # the last wait: the next failure waits twice as long
 
 
 class _Wake(FileSystemEventHandler):
@@ -239,19 +293,20 @@ class Watcher:
         self.config = config
         self._log = log
         self._seen: dict[str, _Seen] = {}
-        self._skipped: dict[str, FileKey] = {}  # files that could not be read or moved, until they change
+        self._skipped: dict[str, _Skipped] = {}  # files that could not be read or moved, waiting to be tried again
+        self._csv_failing = False  # invoices.csv could not be rewritten last time: said once, not at every try
         self._stop_reason: str | None = None
         self._wake = threading.Event()
         self.summary = Summary()
         self._stack = ExitStack()
         try:
             try:
-                for folder in (config.out, config.archive, config.failed):
-                    folder.mkdir(parents=True, exist_ok=True)
+                config.out.mkdir(parents=True, exist_ok=True)
                 # Two watchers on one inbox would take the same files; the output folder's lock
                 # (Outbox's) keeps out a second watch or batch. Locks go with the process, even on kill -9.
                 self._stack.enter_context(FolderLock(config.inbox))
                 self._outbox = self._stack.enter_context(Outbox(config.out))
+                self._remove_temporaries()
             except OSError as error:
                 raise WatchError(f"{error.filename}: {error.strerror}; the watcher moves files out of "
                                  "the inbox and writes to the output folder") from None
@@ -262,6 +317,17 @@ class Watcher:
         except BaseException:
             self._stack.close()
             raise
+
+    def _remove_temporaries(self) -> None:
+        """Make the failed folder and the archive, and remove the partial copies and notes a
+        killed run left in them (in the archive's month folders)."""
+        with _open_folder(self.config.archive, create=True) as archive, os.scandir(archive) as entries:
+            months = [self.config.archive / entry.name for entry in entries if entry.is_dir(follow_symlinks=False)]
+        for folder in (self.config.failed, *months):
+            with _open_folder(folder, create=True) as descriptor:
+                for name in remove_temporaries(descriptor):
+                    self._log.note("info", f"removed {self._shown(folder / name)}: half a copy or note, left by "
+                                           "a run killed while writing it (the file it was for is unharmed)")
 
     def __enter__(self) -> Watcher:
         return self
@@ -292,7 +358,7 @@ class Watcher:
         self._log.note("info", f"{'reading' if once else 'watching'} {config.inbox} -> {config.out} "
                                f"(settle {config.settle:g} s)")
         if len(self._outbox):
-            self._outbox.refresh_csv()  # a crash may have come between a record and its CSV row
+            self._write_csv(self._outbox.refresh_csv)  # a crash may have come between a record and its CSV row
         observer = None if once else self._observe()
         try:
             self._loop(once)
@@ -300,7 +366,7 @@ class Watcher:
             if observer is not None:
                 observer.stop()
                 observer.join()
-            self._outbox.refresh_csv_if_due()
+            self._write_csv(self._outbox.refresh_csv_if_due)
         ending = f"stopped ({self._stop_reason})" if self.stopping else "done"
         self._log.note("info", f"{ending}: {self.summary}")
         return self.summary
@@ -314,18 +380,32 @@ class Watcher:
                 if self.stopping:
                     return
                 self._take(name)
-                self._outbox.refresh_csv_if_due(CSV_EVERY)
-            self._outbox.refresh_csv_if_due()
+                self._write_csv(lambda: self._outbox.refresh_csv_if_due(CSV_EVERY))
+            self._write_csv(self._outbox.refresh_csv_if_due)
             if not ready:
                 self._sleep(self._next_check(wanted))
             self._scan()
             if wanted is not None:
                 wanted &= self._seen.keys()  # taken, or gone: either way it left the inbox
 
+    def _write_csv(self, write: Callable[[], None]) -> None:
+        """Rewrite invoices.csv (``write``: now, or if due); when the disk refuses, the CSV stays
+        stale, is rewritten at a later try, and the watcher goes on: the records are safe."""
+        try:
+            write()
+        except (OSError, ExportError) as error:
+            if not self._csv_failing:
+                self._log.note("warning", f"{self._outbox.csv} not rewritten ({error}); the records are "
+                                          "in invoices.jsonl, and the CSV is rewritten when the disk allows")
+            self._csv_failing = True
+        else:
+            self._csv_failing = False
+
     def _scan(self) -> None:
         """Note each input's size and times; a changed file starts settling again."""
         now = time.monotonic()
         found: dict[str, _Seen] = {}
+        present: set[str] = set()
         with os.scandir(self.config.inbox) as entries:
             for entry in entries:
                 if not is_input_name(entry.name) or not entry.is_file(follow_symlinks=False):
@@ -334,13 +414,14 @@ class Watcher:
                     key = _key(entry.stat(follow_symlinks=False))
                 except FileNotFoundError:
                     continue
-                if entry.name in self._skipped:
-                    if self._skipped[entry.name] == key:
-                        continue
-                    del self._skipped[entry.name]  # changed (fixed, or dropped again): tried again
+                present.add(entry.name)
+                skipped = self._skipped.get(entry.name)
+                if skipped is not None and skipped.key == key and now < skipped.until:
+                    continue  # tried again when it changes (fixed, or dropped again) or its wait is over
                 seen = self._seen.get(entry.name)
                 found[entry.name] = seen if seen is not None and seen.key == key else _Seen(key, now)
         self._seen = found
+        self._skipped = {name: skipped for name, skipped in self._skipped.items() if name in present}
 
     def _settled(self, wanted: set[str] | None) -> list[str]:
         """Files unchanged for the settle time, in the order they were noticed."""
@@ -401,14 +482,17 @@ class Watcher:
             self._log.file(outcome)
 
     def _skip(self, name: str, key: FileKey, error: OSError) -> None:
-        """A file that cannot be moved (permissions, a full disk...) stays in the inbox, and is
-        left alone until it changes; the watcher goes on with the others."""
-        self._skipped[name] = key
-        self.summary.add_skipped(InputFileError.code)
+        """A file that cannot be moved or recorded (permissions, a full disk...) stays in the
+        inbox, and is left alone until it changes or its wait is over (twice as long as the last
+        one, unless it changed); the watcher goes on with the others."""
+        before = self._skipped.get(name)
+        wait = min(2 * before.wait, RETRY_MAX) if before is not None and before.key == key else self.config.retry
+        self._skipped[name] = _Skipped(key, time.monotonic() + wait, wait)
+        self.summary.add_skipped(name, InputFileError.code)
         where = f" ({error.filename})" if error.filename else ""
         self._log.note("error", f"{name}: {error.strerror or error}{where}; left in the inbox and skipped "
-                                "until it changes: fix the cause (permissions, free space), then touch the "
-                                "file or drop it again", file=name, code=InputFileError.code)
+                                f"until it changes, or for {wait:g} s, then tried again: fix the cause "
+                                "(permissions, free space)", file=name, code=InputFileError.code)
 
     def _handle(self, path: Path, sha: str, key: FileKey, started: float) -> Outcome | None:
         """The per-file protocol of the module's docstring."""
@@ -429,7 +513,7 @@ class Watcher:
             if target is not None:  # killed after the ledger noted the failure, before the move
                 if not self._unchanged(path, key):
                     return None
-                note = json.loads(_note_path(target).read_text(encoding="utf-8"))
+                note = _read_note(_note_path(target))
                 return self._move_failed(path, sha, target, RecordError.model_validate(note["error"]), started)
         leftover = document is not None and document.state == "processing"
         if leftover and (given_up := interrupted_too_often(document.interrupted, str(path))) is not None:
@@ -508,7 +592,7 @@ class Watcher:
     def _move_failed(self, path: Path, sha: str, target: Path, error: RecordError, started: float) -> Outcome:
         self._ledger.finish(sha, record=str(_note_path(target)), status="error", error=error)
         if not move_to(path, target):  # an outsider took the name meanwhile
-            note = json.loads(_note_path(target).read_text(encoding="utf-8"))
+            note = _read_note(_note_path(target))
             target = move_to_free_name(path, self.config.failed, note=note)
             self._ledger.finish(sha, record=str(_note_path(target)), status="error", error=error)
         self._ledger.arrived(str(path), sha, "failed", str(target))
@@ -566,67 +650,90 @@ def free_name(source: Path, folder: Path, *, with_note: bool = False, note_of: s
     """The first of ``NAME``, ``NAME (2)``... in ``folder`` that is free, or is ``source``'s own
     twin (a kill between the link and the unlink); with ``with_note``, whose error note is
     free too, or (given ``note_of``) is a leftover note of that content, to be rewritten."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for candidate in _candidates(folder, source.name):
-        if os.path.lexists(candidate):
-            if _same_file(candidate, source):
-                return candidate
-            continue
-        if with_note and os.path.lexists(_note_path(candidate)) \
-                and not (note_of is not None and _is_own_note(_note_path(candidate), note_of)):
-            continue  # another file's reason
-        return candidate
+    with _open_folder(source.parent) as here, _open_folder(folder, create=True) as there:
+        for name in _candidates(source.name):
+            found = _lstat(there, name)
+            if found is not None:
+                if _same(found, _lstat(here, source.name)):
+                    return folder / name
+                continue
+            note = _note_path(folder / name)
+            if with_note and _lstat(there, note.name) is not None \
+                    and not (note_of is not None and _is_own_note(note, note_of)):
+                continue  # another file's reason
+            return folder / name
     raise AssertionError("unreachable: the names to try never run out")
 
 
 def move_to(source: Path, target: Path) -> bool:
     """Move ``source`` to ``target`` durably, never overwriting; False if the name is taken.
     A twin of ``source`` already there (a kill between link and unlink) counts as moved."""
-    if os.path.lexists(target) and _same_file(target, source):
-        source.unlink()
-        fsync_folder(source.parent)
-        return True
-    if not _move_no_clobber(source, target):
-        return False
-    fsync_folder(target.parent)
-    fsync_folder(source.parent)
-    return True
+    with _open_folder(source.parent) as here, _open_folder(target.parent, create=True) as there:
+        if _same(_lstat(there, target.name), _lstat(here, source.name)):
+            os.unlink(source.name, dir_fd=here)
+            os.fsync(here)
+            return True
+    return _move_no_clobber(source, target)
 
 
 def _write_note(path: Path, note: dict[str, Any]) -> None:
-    write_atomically(path, (json.dumps(note, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    fsync_folder(path.parent)
+    with _open_folder(path.parent, create=True) as folder:
+        write_atomically(path, (json.dumps(note, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), folder=folder)
+        os.fsync(folder)
+
+
+def _read_note(path: Path) -> Any:
+    """An error note's JSON (ValueError if it is none), read from its very folder, never through
+    a link, and never more than NOTE_LIMIT bytes, nor waiting on a FIFO that took its name."""
+    with _open_folder(path.parent) as folder:
+        descriptor = os.open(path.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+    with open(descriptor, "rb") as file:
+        return json.loads(file.read(NOTE_LIMIT))
 
 
 def _move_no_clobber(source: Path, target: Path) -> bool:
-    """Move; False if ``target`` exists. Across file systems: copy, fsync, then unlink."""
-    try:
-        return _rename_no_clobber(source, target)
-    except OSError as error:
-        if error.errno != errno.EXDEV:
-            raise
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    """Move durably (both folders synced); False if ``target`` exists. Across file systems:
+    copy, fsync, then unlink."""
+    with _open_folder(source.parent) as here, _open_folder(target.parent, create=True) as there:
+        try:
+            moved = _rename_no_clobber(here, source.name, there, target.name)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            moved = _copy_no_clobber(here, source.name, there, target.name)
+        if moved:
+            os.fsync(there)
+            os.fsync(here)
+        return moved
+
+
+def _copy_no_clobber(here: int, name: str, there: int, target: str) -> bool:
+    """Copy ``name`` from folder ``here`` to ``target`` in folder ``there`` under a temporary
+    name, durably, then rename it there and unlink the original; False if ``target`` exists."""
+    temporary = temporary_name()
     placed = False
     try:
-        with source.open("rb") as reader, temporary.open("xb") as writer:
-            while chunk := reader.read(1 << 20):
-                writer.write(chunk)
+        with open(os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=here), "rb") as reader, \
+                open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666, dir_fd=there),
+                     "wb") as writer:
+            shutil.copyfileobj(reader, writer, 1 << 20)
             writer.flush()
             os.fsync(writer.fileno())
-        placed = _rename_no_clobber(temporary, target)
+        placed = _rename_no_clobber(there, temporary, there, target)
     finally:
-        if not placed:
-            temporary.unlink(missing_ok=True)  # a full disk or a failed read leaves no temporary
+        if not placed:  # a full disk or a failed read leaves no temporary
+            with suppress(FileNotFoundError):
+                os.unlink(temporary, dir_fd=there)
     if placed:
-        fsync_folder(target.parent)  # the copy is durable before the input goes
-        source.unlink()
+        os.fsync(there)  # the copy is durable before the input goes
+        os.unlink(name, dir_fd=here)
     return placed
 
 
-def _rename_no_clobber(source: Path, target: Path) -> bool:
+def _rename_no_clobber(here: int, name: str, there: int, target: str) -> bool:
     """os.link fails rather than replace an existing name, which os.rename would do."""
     try:
-        os.link(source, target, follow_symlinks=False)
+        os.link(name, target, src_dir_fd=here, dst_dir_fd=there, follow_symlinks=False)
     except FileExistsError:
         return False
     except OSError as error:
@@ -634,20 +741,64 @@ def _rename_no_clobber(source: Path, target: Path) -> bool:
             raise
         # No hard links here. The lock keeps other watchers out, so only an outsider could
         # take the name between this check and the rename.
-        if os.path.lexists(target):
+        if _lstat(there, target) is not None:
             return False
-        os.rename(source, target)
+        os.rename(name, target, src_dir_fd=here, dst_dir_fd=there)
         return True
-    source.unlink()
+    os.unlink(name, dir_fd=here)
     return True
 
 
-def _candidates(folder: Path, name: str) -> Iterator[Path]:
-    yield folder / name
+@contextmanager
+def _open_folder(folder: Path, *, create: bool = False) -> Iterator[int]:
+    """``folder`` (absolute, resolved), open: reached one name at a time from the root, never
+    through a symbolic link, so that a folder swapped for a link to elsewhere, whenever that
+    happens, is refused (OSError) rather than written through; every move and note goes
+    through such a descriptor. With ``create``, missing folders are made (as mkdir -p)."""
+    parts = folder.absolute().parts
+    descriptor = os.open("/", _ON_THE_WAY | _FOLDER)
+    try:
+        for depth, name in enumerate(parts[1:], 2):
+            child = _open_child(descriptor, name, os.O_RDONLY if depth == len(parts) else _ON_THE_WAY, create,
+                                Path(*parts[:depth]))
+            os.close(descriptor)
+            descriptor = child
+        yield descriptor
+    finally:
+        os.close(descriptor)
+
+
+def _open_child(parent: int, name: str, flags: int, create: bool, path: Path) -> int:
+    """Folder ``name`` in the open folder ``parent``, open, never a link."""
+    try:
+        if create:
+            with suppress(FileExistsError):
+                os.mkdir(name, dir_fd=parent)
+        return os.open(name, flags | _FOLDER, dir_fd=parent)
+    except OSError as error:
+        if error.errno in (errno.ENOTDIR, errno.ELOOP) and os.path.islink(path):
+            raise OSError(errno.ELOOP, "a symbolic link where a folder should be; the watcher writes nothing "
+                                       "through a link: replace it with a real folder", str(path)) from None
+        raise
+
+
+def _lstat(folder: int, name: str) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
+def _same(first: os.stat_result | None, second: os.stat_result | None) -> bool:
+    return first is not None and second is not None and os.path.samestat(first, second)
+
+
+def _candidates(name: str) -> Iterator[str]:
+    yield name
     stem, suffix = Path(name).stem, Path(name).suffix
     number = 2
     while True:
-        yield folder / f"{stem} ({number}){suffix}"
+        yield f"{stem} ({number}){suffix}"
         number += 1
 
 
@@ -658,7 +809,7 @@ def _note_path(moved: Path) -> Path:
 def _is_own_note(path: Path, sha: str) -> bool:
     """Whether ``path`` is a note about content ``sha`` (not when there is none)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("sha256") == sha
+        return _read_note(path).get("sha256") == sha
     except (OSError, ValueError, AttributeError):
         return False
 

@@ -24,7 +24,7 @@ from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .documents import LoadOptions
+from .documents import LoadOptions, ocr
 from .errors import InvoiceExtractError, TooLargeError, TooSlowError
 from .record import InvoiceRecord
 
@@ -68,6 +68,8 @@ class ReaderPool:
         self._queue: deque[str] = deque()
         self._deaths: dict[str, int] = {}
         self._start_failures = 0
+        # Workers of a killed run (theirs are killed with them) left their page images behind.
+        ocr.remove_stale_page_folders()
         self._workers = [_Worker(self._options, threads) for _ in range(workers)]
 
     def submit(self, path: str) -> None:

@@ -378,8 +378,9 @@ def test_moves_never_overwrite(tmp_path, monkeypatch, link_error):
         real_link = os.link
 
         def link(source, target, **options):
-            # EXDEV only for the first hop (inbox to archive); EPERM everywhere (no hard links).
-            if link_error == errno.EPERM or Path(source).parent != Path(target).parent:
+            # EXDEV only for the first hop (inbox to archive: two folders' descriptors); EPERM
+            # everywhere (no hard links).
+            if link_error == errno.EPERM or options["src_dir_fd"] != options["dst_dir_fd"]:
                 raise OSError(link_error, os.strerror(link_error))
             return real_link(source, target, **options)
 

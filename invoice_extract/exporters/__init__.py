@@ -13,9 +13,11 @@ injection.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import re
 import secrets
 import sys
 from collections.abc import Callable, Sequence
@@ -42,10 +44,14 @@ __all__ = [
     "format_for",
     "fsync_folder",
     "neutralise",
+    "remove_temporaries",
+    "temporary_name",
     "write_atomically",
     "write_records",
 ]
 
+_TEMPORARY_PREFIX = ".invoice-extract-"
+_TEMPORARY = re.compile(re.escape(_TEMPORARY_PREFIX) + r"[0-9a-f]{16}\.tmp")
 _SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
 _PRESET_WRITERS: dict[str, Callable[[Sequence[InvoiceRecord], ExportOptions], tuple[bytes, ExportSummary]]] = {
     "xero": xero_csv,
@@ -128,24 +134,51 @@ def _render(records: Sequence[InvoiceRecord], fmt: str, options: ExportOptions) 
     return generic_xlsx(records), everything
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, folder: int | None = None) -> None:
     """Write to a new file beside ``path``, flush it to disk, then rename it over ``path``.
 
     os.replace is atomic on POSIX and Windows when both names are on one file system,
     which the same folder ensures. The temporary file is created with mode 0o666 so the
     umask applies as for any new file (tempfile's 0o600 would make exports private).
+    ``folder``: an open descriptor of ``path``'s folder, to write into that very folder
+    whatever its path leads to now (the watcher's way of never writing through a link).
     """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    name = temporary_name()
+    temporary, target = (name, path.name) if folder is not None else (str(path.with_name(name)), str(path))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, 0o666, dir_fd=folder)
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+        os.replace(temporary, target, **({} if folder is None else {"src_dir_fd": folder, "dst_dir_fd": folder}))
+    except BaseException as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary, dir_fd=folder)
+        if isinstance(error, OSError) and error.filename is None:  # a write's error: say which file
+            raise OSError(error.errno, error.strerror, str(path)) from error
         raise
+
+
+def temporary_name() -> str:
+    """A name for a file being written, to be renamed when complete: unmistakably ours (and
+    short, so a long target name cannot make it too long), so that the copies a killed run
+    left behind can be told from anyone's files and removed (``remove_temporaries``)."""
+    return f"{_TEMPORARY_PREFIX}{secrets.token_hex(8)}.tmp"
+
+
+def remove_temporaries(folder: int) -> list[str]:
+    """Remove the temporary files a killed run left in the open folder ``folder`` (never a
+    name ``temporary_name`` could not have made); returns their names. Only for a folder no
+    one else is writing to now: a writer whose temporary goes fails and is tried again."""
+    removed = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if _TEMPORARY.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.name, dir_fd=folder)
+                removed.append(entry.name)
+    return removed
 
 
 def fsync_folder(folder: Path) -> None:
