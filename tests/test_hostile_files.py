@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,33 @@ def build_deep_tree(folder: Path) -> Path:
     return top
 
 
+def remove_deep_tree(top: Path) -> None:
+    """Remove what build_deep_tree made, deepest folder first. shutil.rmtree recurses, so left
+    in place the tree would crash pytest's own clean-up of old temporary folders."""
+    levels = []
+    descriptor = os.open(top, os.O_RDONLY)
+    while True:
+        levels.append(descriptor)
+        for name in os.listdir(descriptor):
+            if name != "d":
+                os.unlink(name, dir_fd=descriptor)
+        if "d" not in os.listdir(descriptor):
+            break
+        descriptor = os.open("d", os.O_RDONLY, dir_fd=descriptor)
+    for parent, _child in zip(reversed(levels[:-1]), reversed(levels[1:])):
+        os.close(_child)
+        os.rmdir("d", dir_fd=parent)
+    os.close(levels[0])
+    top.rmdir()
+
+
+@pytest.fixture
+def deep_tree(tmp_path: Path) -> Iterator[Path]:
+    top = build_deep_tree(tmp_path)
+    yield top
+    remove_deep_tree(top)
+
+
 HOSTILE_CASES = [
     build_fifo, build_dev_zero_link, build_dev_urandom_link, build_sparse_10gb,
     build_hocr_wconf_9_9_9, build_hocr_bbox_400_digits, build_hocr_bbox_5000_digits,
@@ -146,6 +174,7 @@ HOSTILE_CASES = [
 # it forever, and the timeout ends it instead of the test run.
 _EVERY_READER = """
 import json, sys, tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typer.testing import CliRunner
 from invoice_extract import extract
@@ -258,8 +287,8 @@ def test_an_hocr_page_larger_than_the_pixel_limit_is_refused(tmp_path):
 
 # --- folder trees ---------------------------------------------------------------------------
 
-def test_a_folder_tree_1500_levels_deep_is_walked(tmp_path):
-    top = build_deep_tree(tmp_path)
+def test_a_folder_tree_1500_levels_deep_is_walked(deep_tree):
+    top = deep_tree
     bottom = top.joinpath(*["d"] * _DEEP, "bottom.hocr")
     assert collect_inputs([top]) == [bottom, top / "top.hocr"]  # sorted: "d" before "top.hocr"
     assert find_inputs(top) == [bottom, top / "top.hocr"]
@@ -267,8 +296,8 @@ def test_a_folder_tree_1500_levels_deep_is_walked(tmp_path):
     assert find_inputs(top, "*.hocr") == [top / "top.hocr"]
 
 
-def test_extract_reads_a_folder_tree_1500_levels_deep(tmp_path):
-    top = build_deep_tree(tmp_path)
+def test_extract_reads_a_folder_tree_1500_levels_deep(deep_tree):
+    top = deep_tree
     result = runner.invoke(app, ["extract", str(top)])
     assert result.exit_code == 0, result.stderr
     sources = sorted(Path(record["source"]).name for record in json.loads(result.stdout))
