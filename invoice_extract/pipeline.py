@@ -20,7 +20,7 @@ from . import einvoice
 from .document import Document
 from .documents import LoadOptions, file_sha256, load_document, sniff
 from .documents.pdf import check_page_count
-from .errors import InputFileError, InvoiceExtractError, UnsupportedFileTypeError
+from .errors import InputFileError, InvoiceExtractError, TooLargeError, UnsupportedFileTypeError
 from .ner import TaggedWord, Tagger
 from .postprocess import build_record
 from .record import InvoiceRecord
@@ -58,6 +58,11 @@ def read(path: str | Path, options: LoadOptions | None = None, *, tagger: Tagger
             return _read_einvoice_pdf(path, embedded, options, tagger)
         return _read_pages(path, options, tagger)
     except InvoiceExtractError as error:
+        return _failed(path, error.code, str(error), hash_it=sniffed)
+    except MemoryError:
+        # Past a worker's address-space limit, or the machine's: the file, not a bug.
+        error = TooLargeError("reading it needed more memory than there is; the file is hostile or far "
+                              "larger than an invoice", path=source)
         return _failed(path, error.code, str(error), hash_it=sniffed)
     except Exception as error:  # noqa: BLE001 - a bug on one file must not end the batch
         message = f"{type(error).__name__}: {error} (a bug in invoice-extract; please report it)"

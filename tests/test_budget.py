@@ -10,10 +10,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -73,8 +75,14 @@ def reading_worker(pid: int) -> int | None:
 
 def test_a_file_past_the_time_budget_is_stopped_and_the_batch_goes_on(tmp_path, digital, slow_scan):
     src = folder_with(tmp_path / "src", digital.path, slow_scan)
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    left_behind = Path(tempfile.gettempdir()) / f"invoice-extract-{ended.pid}-killed"  # by a killed run's OCR
+    left_behind.mkdir()
+    (left_behind / "page.pgm").write_bytes(b"P5 1 1 255 \x00")
     done = batch(src, tmp_path / "out", "--file-timeout", "3")
     assert done.returncode == 13, done.stderr  # too_slow's exit code
+    assert not left_behind.exists()  # the workers' start cleared it
     found = records(tmp_path / "out")
     assert found[digital.path.name]["status"] != "error"
     (error,) = found[slow_scan.name]["errors"]
@@ -131,3 +139,26 @@ def test_a_file_whose_reading_was_interrupted_twice_is_failed_without_a_third_tr
     with sqlite3.connect(out / LEDGER_NAME) as ledger:
         # two attempts, both cut short: failed without a third
         assert ledger.execute("SELECT state, attempts FROM documents").fetchall() == [("failed", 2)]
+
+
+MEMORY_SHORT = """
+import resource, sys
+from invoice_extract.ner import Tagger
+from invoice_extract.pipeline import read
+tagger = Tagger(threads=1)
+with open("/proc/self/statm") as statm:
+    size = int(statm.read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (size + 250 * 2**20,) * 2)  # room for the file, not its enlarged copy
+print(read(sys.argv[1], tagger=tagger).record.model_dump_json())
+"""
+
+
+def test_running_out_of_memory_is_too_large_not_a_bug(tmp_path):
+    """A grid of thin lines 9000 px square: 81 MB as it is, 50 MP once enlarged for OCR."""
+    grid = np.full((9000, 9000), 255, np.uint8)
+    grid[::40, :] = grid[:, ::40] = 0
+    Image.fromarray(grid).save(tmp_path / "grid.png")
+    done = subprocess.run([sys.executable, "-c", MEMORY_SHORT, str(tmp_path / "grid.png")],
+                          capture_output=True, text=True, timeout=120)
+    record = json.loads(done.stdout)
+    assert record["status"] == "error" and record["errors"][0]["code"] == "too_large", record
