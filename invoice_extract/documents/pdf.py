@@ -59,6 +59,8 @@ _INK_CONTRAST = 40
 _MIN_INK_SHARE = 0.03
 # Text less than this high (points) cannot be read on paper: a 2 pt word is a hiding place.
 _MIN_WORD_HEIGHT_PT = 1.0
+# An OCR'd word read with less confidence than this is too unsure to prove a hidden word false.
+_SURE = 0.5
 _BREAK_CHARS = {"\r", "\n", "\x02", "\ufffe"}  # line ends and pdfium's soft hyphen markers
 
 
@@ -243,10 +245,11 @@ def _address(obj) -> int:
 
 
 def _chars_of(textpage: pdfium.PdfTextPage, objects: set[int]) -> set[int]:
-    """Indices of the characters drawn by ``objects``."""
-    raw = textpage.raw
-    return {i for i in range(textpage.count_chars())
-            if _address(pdfium_c.FPDFText_GetTextObject(raw, i)) in objects}
+    """Indices of the characters drawn by ``objects`` (text objects in an invisible mode)."""
+    raw, count = textpage.raw, textpage.count_chars()
+    if not hasattr(pdfium_c, "FPDFText_GetTextObject"):  # pypdfium2 4.x: PDFium names each char's mode
+        return {i for i in range(count) if pdfium_c.FPDFText_GetTextRenderMode(raw, i) in _INVISIBLE_MODES}
+    return {i for i in range(count) if _address(pdfium_c.FPDFText_GetTextObject(raw, i)) in objects}
 
 
 def _hidden_words(page: pdfium.PdfPage, objects: _Objects, spans: list[tuple[Word, range]],
@@ -380,16 +383,27 @@ def _words(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage,
 
 def hidden_text_warning(number: int, hidden: list[Word], shown: Page) -> str | None:
     """A warning when the page's hidden words say what ``shown`` (the page read from its
-    picture) does not, or None. An OCR'd scan carries its own recognised text invisibly over
-    the image (ocrmypdf): that text agrees with the page and is no cause for a warning."""
+    picture) does not, or None. An OCR'd scan carries its recognised text invisibly over the
+    image (ocrmypdf): that text agrees with the page and is no cause for a warning."""
     printed = "".join(_letters(word.text) for word in shown.words)  # no spaces: OCR splits words apart
-    unseen = [word.text for word in hidden if len(_letters(word.text)) >= 2 and _letters(word.text) not in printed]
+    unseen = [word.text for word in hidden
+              if len(_letters(word.text)) >= 2 and _letters(word.text) not in printed and _clearly_printed(word, shown)]
     if not unseen:
         return None
     examples = ", ".join(f"'{text}'" for text in unseen[:8]) + (", ..." if len(unseen) > 8 else "")
     return (f"page {number}: the PDF's text layer holds text that is not printed on the page ({examples}); "
-            "the page was read from what it shows instead. Hidden text can be an attempt at fraud: "
-            "check the invoice with its sender before paying")
+            "the page was read from what it shows instead. A text layer that disagrees with its page is a "
+            "misread scan at best and an attempt at fraud at worst: check these values on the printed page")
+
+
+def _clearly_printed(word: Word, shown: Page) -> bool:
+    """Whether the page shows, where ``word`` stands, either nothing or words read with confidence.
+    Where OCR is unsure (noise, a smudge) a scan's own text layer may well be the better reading,
+    so a difference there is no sign of hidden text: on noisy scans with their own OCR layer this
+    halves the warnings (benchmarks/README.md)."""
+    left, top, right, bottom = word.box
+    return all(other.confidence >= _SURE for other in shown.words
+               if other.box[0] < right and other.box[2] > left and other.box[1] < bottom and other.box[3] > top)
 
 
 def _letters(text: str) -> str:
