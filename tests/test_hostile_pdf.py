@@ -25,7 +25,12 @@ from invoice_extract import LoadOptions, load_document
 from invoice_extract.cli import app
 from invoice_extract.errors import CorruptFileError, TooLargeError
 from invoice_extract.pipeline import read
-from invoice_extract.training.synthetic import DrawnText, InvoiceSpec, render_invoice_pdf, render_pages
+from invoice_extract.training.synthetic import (
+    DrawnText,
+    InvoiceSpec,
+    render_invoice_pdf,
+    render_pages,
+)
 
 # What a forger's hidden text layer says, in place of what the page shows.
 FORGED = {"VENDOR_NAME": "Evil Payee Ltd.", "INVOICE_NUMBER": "66666", "TOTAL": "9600.00"}
@@ -161,8 +166,8 @@ def _raw_pdf(content: bytes, pages: bytes = b"<< /Type /Pages /Kids [3 0 R] /Cou
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         pages,
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
-        b"/Contents 4 0 R >>",
+        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+         b"/Contents 4 0 R >>"),
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream" % (len(stream), stream),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]

