@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image
 
-from ..document import Document, Page
+from ..document import Document, Page, Word
 from ..errors import InputFileError, UnsupportedFileTypeError
 from . import hocr, images, ocr, pdf, sniff
 from .options import LoadOptions, OcrMode
@@ -98,26 +99,45 @@ class _OcrQueue:
 
 def _read_pdf(path: Path, options: LoadOptions, document: Document) -> None:
     pages: dict[int, Page] = {}
+    hidden: dict[int, list[Word]] = {}  # per OCR'd page, the text layer's words it does not show
     with _OcrQueue(options) as queue:
         with pdf.open_pdf(path, options) as pdf_doc:
             for index in range(len(pdf_doc)):
                 number = index + 1
-                page = pdf_doc[index]
+                page = pdf.load_page(pdf_doc, index, path)
                 try:
                     if options.ocr != "always":
-                        text_page, usable = pdf.text_layer_page(page, number, options.dpi)
-                        if usable or options.ocr == "never":
-                            pages[number] = text_page
-                            if not usable:
-                                document.warnings.append(
-                                    f"page {number} has no usable text layer and OCR is off (--ocr never)"
-                                )
+                        layer = pdf.text_layer_page(path, page, number, options)
+                        if options.ocr == "never" or (layer.usable and not layer.hidden):
+                            pages[number] = _text_layer_only(layer, document)
                             continue
+                        hidden[number] = layer.hidden
                     queue.submit(pdf.render_page(path, page, number, options), number, options.dpi)
                 finally:
                     page.close()
         pages.update(queue.results())
+    # A page whose text layer hides words is read from its picture, as a reader sees it.
+    for number, words in hidden.items():
+        warning = pdf.hidden_text_warning(number, words, pages[number])
+        if warning is not None:
+            document.warnings.append(warning)
     document.pages = [pages[n] for n in sorted(pages)]
+
+
+def _text_layer_only(layer: pdf.TextLayer, document: Document) -> Page:
+    """A page read from its text layer alone (usable, or OCR off), without the words it hides."""
+    number = layer.page.number
+    if not layer.usable:
+        document.warnings.append(f"page {number} has no usable text layer and OCR is off (--ocr never)")
+    if not layer.hidden:
+        return layer.page
+    document.warnings.append(
+        f"page {number}: {len(layer.hidden)} words of the PDF's text layer are not printed on the page "
+        f"(such as '{layer.hidden[0].text}') and were left out; with OCR off (--ocr never) the page "
+        "was not read from what it shows. Hidden text can be an attempt at fraud: check the invoice"
+    )
+    hidden = {id(word) for word in layer.hidden}
+    return replace(layer.page, words=[word for word in layer.page.words if id(word) not in hidden])
 
 
 def _read_image(path: Path, options: LoadOptions, document: Document) -> None:
