@@ -9,8 +9,7 @@ benchmark measures exactly what the tests check. Each file is read by a fresh
 ``invoice-extract extract FILE`` process under an address-space limit (``LIMIT_GB``), so a
 regression shows as a failure here instead of taking the machine down; the table gives its
 exit code, the record's error code, the wall time and the peak resident memory of the
-process and everything it started (``wait4``'s ru_maxrss: the largest of them, Tesseract
-included). The CLI's start (Python, the model) is about 0.9 s and 180 MB of each row.
+process or of the largest process it started (Tesseract), as GNU time reports them. The CLI's start (Python, the model) is about 0.9 s and 180 MB of each row.
 """
 
 from __future__ import annotations
@@ -18,17 +17,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the tests' builders, and the tests' own imports
 CLI = Path(sys.executable).with_name("invoice-extract")
+TIME = "/usr/bin/time"  # GNU time (Debian package time), for the peak memory of the run alone
 LIMIT_GB = 4
 TIMEOUT_S = 600
 
@@ -42,28 +39,28 @@ def cases() -> list:
 
 
 def measure(path: Path) -> tuple[int, str, float, float]:
-    """Exit code, the record's error code, seconds and peak MB of one `extract` run."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        # prlimit (util-linux) sets the limit and becomes the CLI: the same process, so wait4 sees it.
-        process = subprocess.Popen(["prlimit", f"--as={LIMIT_GB * 2**30}", str(CLI), "extract", str(path)],
-                                   stdout=out, stderr=subprocess.DEVNULL)
-        timer = threading.Timer(TIMEOUT_S, process.kill)  # a hang shows as exit -9 and TIMEOUT_S
-        timer.start()
+    """Exit code, the record's error code, seconds and peak MB of one `extract` run.
+
+    GNU time forks the run from its own small process: a child forked from this one would
+    start its peak-memory count at this process's size (Linux keeps ru_maxrss across fork and
+    exec), and this one holds the builders' images."""
+    with tempfile.TemporaryDirectory() as folder:
+        usage, out = Path(folder) / "usage", Path(folder) / "out.json"
+        command = [TIME, "-f", "%e %M", "-o", str(usage), "prlimit", f"--as={LIMIT_GB * 2**30}",
+                   str(CLI), "extract", str(path), "-o", str(out)]
         try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
+            code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  timeout=TIMEOUT_S, check=False).returncode
+        except subprocess.TimeoutExpired:
+            return -9, "hung", TIMEOUT_S, 0.0
+        seconds, peak_kb = usage.read_text().split()[-2:]  # after "Command exited with non-zero status N"
         try:
-            records = json.loads(out.read() or b"[]")
+            records = json.loads(out.read_text(encoding="utf-8")) if out.exists() else []
         except json.JSONDecodeError:
             records = []
     records = records if isinstance(records, list) else [records]
     codes = sorted({error["code"] for record in records for error in record.get("errors", [])})
-    return process.returncode, ",".join(codes) or "-", seconds, usage.ru_maxrss / 1024
+    return code, ",".join(codes) or "-", float(seconds), int(peak_kb) / 1024
 
 
 def main() -> None:
