@@ -88,6 +88,7 @@ class ReaderPool:
                 elif worker.path is not None:
                     settled += self._police(index)
             if settled:
+                self._hand_out()  # the next file, before the caller writes these records
                 return settled
 
     def close(self) -> None:
