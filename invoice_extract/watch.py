@@ -51,19 +51,17 @@ unlinked (a kill in between leaves the copy and the input: archived twice, never
 
 from __future__ import annotations
 
-import errno
 import itertools
 import json
 import logging
 import os
 import re
-import shutil
 import signal
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -76,8 +74,9 @@ from watchdog.observers.api import BaseObserver
 
 from .documents import LoadOptions, file_sha256, sniff
 from .errors import ExportError, InputFileError, InvoiceExtractError, WatchError
-from .exporters import remove_temporaries, temporary_name, write_atomically
+from .exporters import remove_temporaries, write_atomically
 from .ledger import Document, Ledger
+from .moves import candidates, lstat_in, move_to, open_folder, same_stat
 from .outbox import FolderLock, Outbox, finish_from_outbox
 from .record import RECORD_FIELDS, InvoiceRecord, RecordError
 from .worker import FileBudget, ReaderPool, interrupted_too_often
@@ -91,11 +90,6 @@ STOP_CHECK = 0.25  # the longest the loop sleeps without looking at the stop fla
 RETRY_AFTER = 30.0  # seconds before a file left in the inbox (a full disk, say) is tried again...
 RETRY_MAX = 900.0  # ...doubled at each failure up to this: a disk full for hours costs little
 NOTE_LIMIT = 1 << 20  # bytes read of an error note: ours are a few hundred
-# os.link fails with these where a file system has no hard links, or Linux's
-# protected_hardlinks refuses to link another user's file.
-_NO_HARD_LINKS = {errno.EPERM, errno.EACCES, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
-_FOLDER = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_ON_THE_WAY = getattr(os, "O_PATH", os.O_RDONLY)  # a folder passed through: no read permission needed
 # What a log line must not carry raw: C0 and C1 controls and DEL (a newline forges a line, ESC
 # drives the terminal), line and paragraph separators, and the bidi controls that reorder
 # what a terminal shows (a name could display as another).
@@ -321,10 +315,10 @@ class Watcher:
     def _remove_temporaries(self) -> None:
         """Make the failed folder and the archive, and remove the partial copies and notes a
         killed run left in them (in the archive's month folders)."""
-        with _open_folder(self.config.archive, create=True) as archive, os.scandir(archive) as entries:
+        with open_folder(self.config.archive, create=True) as archive, os.scandir(archive) as entries:
             months = [self.config.archive / entry.name for entry in entries if entry.is_dir(follow_symlinks=False)]
         for folder in (self.config.failed, *months):
-            with _open_folder(folder, create=True) as descriptor:
+            with open_folder(folder, create=True) as descriptor:
                 for name in remove_temporaries(descriptor):
                     self._log.note("info", f"removed {self._shown(folder / name)}: half a copy or note, left by "
                                            "a run killed while writing it (the file it was for is unharmed)")
@@ -650,34 +644,23 @@ def free_name(source: Path, folder: Path, *, with_note: bool = False, note_of: s
     """The first of ``NAME``, ``NAME (2)``... in ``folder`` that is free, or is ``source``'s own
     twin (a kill between the link and the unlink); with ``with_note``, whose error note is
     free too, or (given ``note_of``) is a leftover note of that content, to be rewritten."""
-    with _open_folder(source.parent) as here, _open_folder(folder, create=True) as there:
-        for name in _candidates(source.name):
-            found = _lstat(there, name)
+    with open_folder(source.parent) as here, open_folder(folder, create=True) as there:
+        for name in candidates(source.name):
+            found = lstat_in(there, name)
             if found is not None:
-                if _same(found, _lstat(here, source.name)):
+                if same_stat(found, lstat_in(here, source.name)):
                     return folder / name
                 continue
             note = _note_path(folder / name)
-            if with_note and _lstat(there, note.name) is not None \
+            if with_note and lstat_in(there, note.name) is not None \
                     and not (note_of is not None and _is_own_note(note, note_of)):
                 continue  # another file's reason
             return folder / name
     raise AssertionError("unreachable: the names to try never run out")
 
 
-def move_to(source: Path, target: Path) -> bool:
-    """Move ``source`` to ``target`` durably, never overwriting; False if the name is taken.
-    A twin of ``source`` already there (a kill between link and unlink) counts as moved."""
-    with _open_folder(source.parent) as here, _open_folder(target.parent, create=True) as there:
-        if _same(_lstat(there, target.name), _lstat(here, source.name)):
-            os.unlink(source.name, dir_fd=here)
-            os.fsync(here)
-            return True
-    return _move_no_clobber(source, target)
-
-
 def _write_note(path: Path, note: dict[str, Any]) -> None:
-    with _open_folder(path.parent, create=True) as folder:
+    with open_folder(path.parent, create=True) as folder:
         write_atomically(path, (json.dumps(note, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), folder=folder)
         os.fsync(folder)
 
@@ -685,121 +668,10 @@ def _write_note(path: Path, note: dict[str, Any]) -> None:
 def _read_note(path: Path) -> Any:
     """An error note's JSON (ValueError if it is none), read from its very folder, never through
     a link, and never more than NOTE_LIMIT bytes, nor waiting on a FIFO that took its name."""
-    with _open_folder(path.parent) as folder:
+    with open_folder(path.parent) as folder:
         descriptor = os.open(path.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
     with open(descriptor, "rb") as file:
         return json.loads(file.read(NOTE_LIMIT))
-
-
-def _move_no_clobber(source: Path, target: Path) -> bool:
-    """Move durably (both folders synced); False if ``target`` exists. Across file systems:
-    copy, fsync, then unlink."""
-    with _open_folder(source.parent) as here, _open_folder(target.parent, create=True) as there:
-        try:
-            moved = _rename_no_clobber(here, source.name, there, target.name)
-        except OSError as error:
-            if error.errno != errno.EXDEV:
-                raise
-            moved = _copy_no_clobber(here, source.name, there, target.name)
-        if moved:
-            os.fsync(there)
-            os.fsync(here)
-        return moved
-
-
-def _copy_no_clobber(here: int, name: str, there: int, target: str) -> bool:
-    """Copy ``name`` from folder ``here`` to ``target`` in folder ``there`` under a temporary
-    name, durably, then rename it there and unlink the original; False if ``target`` exists."""
-    temporary = temporary_name()
-    placed = False
-    try:
-        with open(os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=here), "rb") as reader, \
-                open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666, dir_fd=there),
-                     "wb") as writer:
-            shutil.copyfileobj(reader, writer, 1 << 20)
-            writer.flush()
-            os.fsync(writer.fileno())
-        placed = _rename_no_clobber(there, temporary, there, target)
-    finally:
-        if not placed:  # a full disk or a failed read leaves no temporary
-            with suppress(FileNotFoundError):
-                os.unlink(temporary, dir_fd=there)
-    if placed:
-        os.fsync(there)  # the copy is durable before the input goes
-        os.unlink(name, dir_fd=here)
-    return placed
-
-
-def _rename_no_clobber(here: int, name: str, there: int, target: str) -> bool:
-    """os.link fails rather than replace an existing name, which os.rename would do."""
-    try:
-        os.link(name, target, src_dir_fd=here, dst_dir_fd=there, follow_symlinks=False)
-    except FileExistsError:
-        return False
-    except OSError as error:
-        if error.errno not in _NO_HARD_LINKS:
-            raise
-        # No hard links here. The lock keeps other watchers out, so only an outsider could
-        # take the name between this check and the rename.
-        if _lstat(there, target) is not None:
-            return False
-        os.rename(name, target, src_dir_fd=here, dst_dir_fd=there)
-        return True
-    os.unlink(name, dir_fd=here)
-    return True
-
-
-@contextmanager
-def _open_folder(folder: Path, *, create: bool = False) -> Iterator[int]:
-    """``folder`` (absolute, resolved), open: reached one name at a time from the root, never
-    through a symbolic link, so that a folder swapped for a link to elsewhere, whenever that
-    happens, is refused (OSError) rather than written through; every move and note goes
-    through such a descriptor. With ``create``, missing folders are made (as mkdir -p)."""
-    parts = folder.absolute().parts
-    descriptor = os.open("/", _ON_THE_WAY | _FOLDER)
-    try:
-        for depth, name in enumerate(parts[1:], 2):
-            child = _open_child(descriptor, name, os.O_RDONLY if depth == len(parts) else _ON_THE_WAY, create,
-                                Path(*parts[:depth]))
-            os.close(descriptor)
-            descriptor = child
-        yield descriptor
-    finally:
-        os.close(descriptor)
-
-
-def _open_child(parent: int, name: str, flags: int, create: bool, path: Path) -> int:
-    """Folder ``name`` in the open folder ``parent``, open, never a link."""
-    try:
-        if create:
-            with suppress(FileExistsError):
-                os.mkdir(name, dir_fd=parent)
-        return os.open(name, flags | _FOLDER, dir_fd=parent)
-    except OSError as error:
-        if error.errno in (errno.ENOTDIR, errno.ELOOP) and os.path.islink(path):
-            raise OSError(errno.ELOOP, "a symbolic link where a folder should be; the watcher writes nothing "
-                                       "through a link: replace it with a real folder", str(path)) from None
-        raise
-
-
-def _lstat(folder: int, name: str) -> os.stat_result | None:
-    try:
-        return os.stat(name, dir_fd=folder, follow_symlinks=False)
-    except FileNotFoundError:
-        return None
-
-
-def _same(first: os.stat_result | None, second: os.stat_result | None) -> bool:
-    return first is not None and second is not None and os.path.samestat(first, second)
-
-
-def _candidates(name: str) -> Iterator[str]:
-    yield name
-    stem, suffix = Path(name).stem, Path(name).suffix
-    number = 2
-    while True:
-        yield f"{stem} ({number}){suffix}"
-        number += 1
 
 
 def _note_path(moved: Path) -> Path:

@@ -474,14 +474,14 @@ def test_a_file_that_cannot_be_moved_is_skipped_and_the_watcher_goes_on(tmp_path
     inbox.mkdir()
     pdf(inbox / "a.pdf", 50)
     pdf(inbox / "stuck.pdf", 51)
-    real_move = __import__("invoice_extract.watch", fromlist=["_move_no_clobber"])._move_no_clobber
+    real_move = __import__("invoice_extract.moves", fromlist=["move_no_clobber"]).move_no_clobber
 
     def move(source, target):
         if Path(source).name == "stuck.pdf":
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
         return real_move(source, target)
 
-    monkeypatch.setattr("invoice_extract.watch._move_no_clobber", move)
+    monkeypatch.setattr("invoice_extract.moves.move_no_clobber", move)
     log = io.StringIO()
     with Watcher(WatchConfig.create(inbox, out, settle=0), WatchLog(log, as_json=True)) as watcher:
         summary = watcher.run(once=True)
@@ -492,7 +492,7 @@ def test_a_file_that_cannot_be_moved_is_skipped_and_the_watcher_goes_on(tmp_path
     assert summary.first_error == "unreadable_file" and summary.counts["error"] == 1
     assert processed(inbox) == ["a.pdf"] and inputs_left(inbox) == ["stuck.pdf"]
 
-    monkeypatch.setattr("invoice_extract.watch._move_no_clobber", real_move)  # permissions fixed
+    monkeypatch.setattr("invoice_extract.moves.move_no_clobber", real_move)  # permissions fixed
     assert [(line["file"], line["status"] != "error") for line in run_once_here(inbox, out)] == [
         ("stuck.pdf", True)]
     assert processed(inbox) == ["a.pdf", "stuck.pdf"] and jsonl_lines(out) == 2
