@@ -26,7 +26,6 @@ _FOLDER = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _ON_THE_WAY = getattr(os, "O_PATH", os.O_RDONLY)  # a folder passed through: no read permission needed
 
 
-
 def move_to(source: Path, target: Path) -> bool:
     """Move ``source`` to ``target`` durably, never overwriting; False if the name is taken.
     A twin of ``source`` already there (a kill between link and unlink) counts as moved."""
