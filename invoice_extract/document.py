@@ -9,6 +9,7 @@ what the tagging model consumes.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,9 +31,43 @@ def normalise_box(box: Box, width: float, height: float) -> NormBox:
     return (scale(x0, width), scale(y0, height), scale(x1, width), scale(y1, height))
 
 
+# What is dropped from a word's text, by Unicode category: controls (Cc other than spaces: NUL,
+# escape, the C1 set; no reader means them as text), format characters (Cf: they print nothing,
+# and bidi overrides and isolates make text show in another order than it is stored; zero-width
+# spaces and joiners, soft hyphens, byte order marks, tag characters) and unpaired surrogates
+# (Cs). Private-use characters (Co, an icon font's glyphs) and unassigned ones (Cn, perhaps
+# assigned after this Python's Unicode) are text the tokenizer takes, and stay.
+_NOT_TEXT = frozenset({"Cc", "Cf", "Cs"})
+
+
+def clean_text(text: str) -> str:
+    """``text`` as valid text: surrogate pairs joined into one character, lone surrogates,
+    controls, format characters and noncharacters dropped (see ``_NOT_TEXT``), every kind of
+    space made a plain one; "" if nothing is left.
+
+    PDFium hands out a text layer as UTF-16 code units, so a character outside the Basic
+    Multilingual Plane (an emoji, a mathematical letter) arrives as two surrogates, which the
+    tokenizer refuses and no UTF-8 file can hold."""
+    if text.isprintable():  # no "Other" (C*) or "Separator" but the space: nearly every word
+        return text
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+    spaced = (" " if ch.isspace() else ch for ch in joined)  # a tab or line break (Cc) still parts words
+    return "".join(ch for ch in spaced if unicodedata.category(ch) not in _NOT_TEXT and not _noncharacter(ch))
+
+
+def _noncharacter(ch: str) -> bool:
+    """U+FDD0-U+FDEF and the last two code points of every plane (U+FFFE, U+FFFF, ...): never
+    text by Unicode's own rules (PDFium uses U+FFFE for its soft-hyphen marker)."""
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One word as printed: its text, where it is, and how sure the reader was of it."""
+    """One word as printed: its text, where it is, and how sure the reader was of it.
+
+    Its text is always valid text (``clean_text``), however it was made; a reader skips a word
+    whose text cleans to nothing."""
 
     text: str
     box: Box
@@ -41,6 +76,9 @@ class Word:
     block: int  # reading-order indices within the page, all 0-based
     line: int  # line index within the page (not within the block)
     index: int  # word index within its line
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_text(self.text))  # frozen: set once, here
 
     @classmethod
     def on_page(

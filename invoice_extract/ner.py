@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .document import Document, NormBox, Word
+from .document import Document, NormBox, Word, clean_text
 
 FIELDS = (
     "VENDOR_NAME", "VENDOR_ADDRESS", "CUSTOMER_NAME", "INVOICE_NUMBER",
@@ -32,6 +32,11 @@ MAX_TOKENS = 512
 STRIDE = 128  # tokens shared by consecutive windows
 CLS_BOX: NormBox = (0, 0, 0, 0)
 SEP_BOX: NormBox = (1000, 1000, 1000, 1000)
+# The model reads no more of a word than this. The longest words an invoice prints (an IBAN
+# written solid: 34, an e-mail address or web address) fit; a word's tag is its first token's;
+# and a text layer's one "word" of a million punctuation marks would otherwise be a million
+# tokens: 4 s to tokenize and two thousand model windows.
+MAX_WORD_CHARS = 64
 
 
 def bio_tags(fields: list[str | None]) -> list[str]:
@@ -55,10 +60,15 @@ class Window:
 
 def encode(tokenizer, words: list[str], boxes: list[NormBox], *,
            max_tokens: int = MAX_TOKENS, stride: int = STRIDE) -> list[Window]:
-    """Tokenise words (a ``tokenizers.Tokenizer``) into overlapping windows of at most max_tokens."""
+    """Tokenise words (a ``tokenizers.Tokenizer``) into overlapping windows of at most max_tokens.
+    A word may come out as no token at all (one that cleans to nothing, a lone accent): no window
+    holds it."""
     if not words:
         return []
-    encoding = tokenizer.encode(words, is_pretokenized=True, add_special_tokens=False)
+    # Cleaned here too, for callers that pass bare strings (training): the tokenizer raises on a
+    # lone surrogate.
+    readable = [clean_text(word)[:MAX_WORD_CHARS] for word in words]
+    encoding = tokenizer.encode(readable, is_pretokenized=True, add_special_tokens=False)
     ids, word_of = encoding.ids, encoding.word_ids
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     body = max_tokens - 2
@@ -176,7 +186,8 @@ class Tagger:
         return softmax(logits)
 
     def tag(self, document: Document) -> list[TaggedWord]:
-        located = [(page.number, word) for page in document.pages for word in page.words]
+        # A word with no text (a Word made as Word("\x00", ...) cleans to "") is no word to tag.
+        located = [(page.number, word) for page in document.pages for word in page.words if word.text]
         if not located:
             return []
         probs = self.probabilities([w.text for _, w in located], [w.norm_box for _, w in located])

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
-from ..document import Box, Page, Word
+from ..document import Box, Page, Word, clean_text
 from ..errors import (
     CorruptFileError,
     EmptyFileError,
@@ -124,7 +124,7 @@ class _HocrParser(HTMLParser):
         self.pages.append(_PageBuilder(number, width, height, self._dpi(_DPI.search(title), number)))
 
     def _finish_word(self) -> None:
-        title, text = self._word_title or "", "".join(self._word_text).strip()
+        title, text = self._word_title or "", clean_text("".join(self._word_text)).strip()
         self._word_title = None
         bbox = _BBOX.search(title)
         if not text or not bbox or not self.pages:

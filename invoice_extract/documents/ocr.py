@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pytesseract
 from PIL import Image
 
-from ..document import Page, Word
+from ..document import Page, Word, clean_text
 from ..errors import EmptyFileError, ImageTooLargeError, OCRUnavailableError
 from ..normalise import guess_language
 from . import preprocess
@@ -306,7 +306,7 @@ def _words_from_tesseract(data: dict[str, list], size: tuple[int, int]) -> list[
     last_line = None
     index = 0
     for i, text in enumerate(data["text"]):
-        text = text.strip()
+        text = clean_text(text).strip()
         confidence = float(data["conf"][i])
         if data["level"][i] != 5 or not text or confidence < 0:
             continue

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from ..document import Box, Page, Word
+from ..document import Box, Page, Word, clean_text
 from ..errors import (
     CorruptFileError,
     EmptyFileError,
@@ -326,7 +326,8 @@ def _words(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage,
 
     def flush(end: int) -> tuple[Word, range] | None:
         nonlocal chars, box, line, block, index, last_word_box, pending_break
-        if not chars or box is None:
+        text = clean_text("".join(chars))  # joins the halves of a surrogate pair
+        if not text or box is None:
             chars, box = [], None
             return None
         word_box: Box = (box[0], box[1], box[2], box[3])
@@ -339,9 +340,7 @@ def _words(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage,
                     block += 1
                 line += 1
                 index = 0
-        word = Word.on_page(
-            "".join(chars), word_box, size, confidence=1.0, block=block, line=line, index=index
-        )
+        word = Word.on_page(text, word_box, size, confidence=1.0, block=block, line=line, index=index)
         index += 1
         last_word_box = word_box
         pending_break = False
@@ -357,6 +356,10 @@ def _words(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage,
             if char in ("\r", "\n"):
                 pending_break = True
             continue
+        if unicodedata.category(char) == "Cc":
+            # A glyph with no Unicode of its own comes out as its font code, a control: keep it
+            # as unreadable, for _usable to count, where cleaning the word would drop it.
+            char = "\ufffd"
         pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
         char_box = to_pixels(left.value, bottom.value, right.value, top.value)
         line_height = max(char_box[3] - char_box[1], box[3] - box[1] if box else 0.0, 1.0)
