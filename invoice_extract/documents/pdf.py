@@ -162,7 +162,9 @@ def text_layer_page(path: Path, page: pdfium.PdfPage, number: int, options: Load
 def _usable(words: list[Word], page: pdfium.PdfPage, image_area: float) -> bool:
     text = "".join(w.text for w in words)
     readable = sum(ch.isalnum() for ch in text)
-    garbage = sum(ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cc") for ch in text)
+    # Glyphs with no Unicode come out as U+FFFD (controls are turned into it in _words) or as
+    # private-use code points.
+    garbage = sum(ch == "\ufffd" or unicodedata.category(ch) == "Co" for ch in text)
     usable = readable > 0 and garbage <= _MAX_GARBAGE * len(text)
     if usable and readable < _MIN_TEXT_CHARS:
         page_w, page_h = page.get_size()
