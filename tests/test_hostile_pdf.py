@@ -25,6 +25,7 @@ from invoice_extract import LoadOptions, load_document
 from invoice_extract.cli import app
 from invoice_extract.errors import CorruptFileError, TooLargeError
 from invoice_extract.pipeline import read
+from invoice_extract.training import generator
 from invoice_extract.training.synthetic import (
     DrawnText,
     InvoiceSpec,
@@ -329,3 +330,12 @@ def test_a_megabyte_text_layer_is_too_large(tmp_path):
 def test_a_page_of_200k_objects_is_too_large(tmp_path):
     with pytest.raises(TooLargeError, match="more than 100000 objects"):
         load_document(build_200k_object_page(tmp_path))
+
+
+def test_a_digital_receipt_with_dashed_rules_is_read_from_its_text_layer(tmp_path):
+    """Rules of '-' and leaders of '.' leave little ink in their boxes at the check's 72 dpi;
+    they hide nothing (no letter or digit) and must not send a digital receipt to OCR."""
+    receipt = generator.generate(1_000_087, tmp_path / "receipt.pdf", layout="receipt_restaurant", locale="ms_MY")
+    document = load_document(receipt.pdf, LoadOptions(ocr="auto"))
+    assert [page.text_source for page in document.pages] == ["pdf"]
+    assert document.warnings == []

@@ -255,8 +255,8 @@ def _chars_of(textpage: pdfium.PdfTextPage, objects: set[int]) -> set[int]:
 
 def _hidden_words(page: pdfium.PdfPage, objects: _Objects, spans: list[tuple[Word, range]],
                   unseen: set[int], dpi: int) -> list[Word]:
-    """The words the page does not show: drawn in an invisible mode, too small to read, or
-    leaving no ink where they stand.
+    """The words with a letter or digit that the page does not show: drawn in an invisible
+    mode, too small to read, or leaving no ink where they stand.
 
     The ink test renders the page twice, as it is and with all its text made invisible; a word
     whose box differs too little between the two is white on white, clipped away or covered
@@ -272,6 +272,10 @@ def _hidden_words(page: pdfium.PdfPage, objects: _Objects, spans: list[tuple[Wor
     min_height = _MIN_WORD_HEIGHT_PT * dpi / 72
     hidden = []
     for word, chars in spans:
+        if not any(ch.isalnum() for ch in word.text):
+            # A rule of '-' or a leader of '.' leaves too little ink in its box to tell at 72
+            # dpi (digital receipts are full of them), and hidden, it would hide nothing.
+            continue
         left, top, right, bottom = word.box
         x0, y0 = min(int(left * scale), cols - 1), min(int(top * scale), rows - 1)
         x1, y1 = min(max(int(right * scale + 1), x0 + 1), cols), min(max(int(bottom * scale + 1), y0 + 1), rows)
