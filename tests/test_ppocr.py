@@ -59,7 +59,7 @@ def test_ppocr_cuts_a_line_into_words_where_the_recogniser_wrote_no_spaces():
     image = Image.new("L", (1000, 120), 255)
     ImageDraw.Draw(image).text((40, 40), "JALAN SAGU 18 TAMAN DAYA", fill=0,
                                font=ImageFont.truetype(FONT.replace("Sans", "SansMono"), 24))
-    words = ppocr.read_words(image)
+    words = ppocr.read_words(image, turn_lines=False)
     assert [w.text for w in words] == ["JALAN", "SAGU", "18", "TAMAN", "DAYA"]
     lefts = [w.box[0] for w in words]
     assert lefts == sorted(lefts) and [w.index for w in words] == [0, 1, 2, 3, 4]

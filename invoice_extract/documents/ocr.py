@@ -253,7 +253,7 @@ def _read(upright: Upright, options: LoadOptions, dpi: int) -> tuple[list[Word],
     # With no resolution in the file, upscaling aimed at about 300 dpi.
     page_dpi = round(dpi * upright.scale) if dpi else DEFAULT_DPI
     if engine_of(options) == "ppocr":
-        return ppocr.read_words(upright.image), page_dpi
+        return ppocr.read_words(upright.image, turn_lines=not options.auto_rotate), page_dpi
     return _read_tesseract(upright, options, page_dpi), page_dpi
 
 
