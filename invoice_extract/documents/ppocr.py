@@ -36,6 +36,10 @@ _PITCH_OF_HEIGHT = 0.55
 # synthetic scanned pages (A4 at 300 dpi) 1600 found as many of the printed words (810 of
 # 851, against 809 at 2000, 805 at 1280) in 26% less CPU time (benchmarks/README.md).
 _LONG_SIDE = 1600
+# The recogniser reads one line at a time: in a batch every line is padded to the longest,
+# and on 4 synthetic scanned pages batches of 6 (the wheel's default) took 3.0 s of CPU a
+# page, batches of 1 took 2.7 s.
+_REC_BATCH = 1
 # Boxes on one row of the page (a label and its amount) overlap vertically by at least
 # this share of the shorter box's height.
 _SAME_ROW = 0.5
@@ -56,8 +60,8 @@ def _engine() -> Any:
     """The process's one PP-OCR engine (its onnxruntime sessions load in about 0.2 s).
 
     Each session runs single-threaded: parallelism comes from reading several pages at once,
-    one per core, as with Tesseract; more threads per page only add contention (and
-    onnxruntime's spinning threads burn CPU time)."""
+    one per core, as with Tesseract. Two threads a page took 70% more CPU time (3.95 s
+    against 2.30 s a scanned page, on 2 busy cores) and no less wall time (4.2 s, 3.8 s)."""
     try:
         from rapidocr_onnxruntime import RapidOCR  # opencv and onnxruntime: only when this engine is used
     except ImportError:
@@ -65,7 +69,8 @@ def _engine() -> Any:
             "the PP-OCR engine is not installed; install it with "
             "'pip install rapidocr-onnxruntime==1.4.4' or read with --ocr-engine tesseract"
         ) from None
-    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, max_side_len=_LONG_SIDE)
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, max_side_len=_LONG_SIDE,
+                    rec_batch_num=_REC_BATCH)
 
 
 def read_words(image: Image.Image, *, turn_lines: bool) -> list[Word]:
