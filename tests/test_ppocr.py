@@ -90,6 +90,16 @@ def test_ppocr_on_a_page_without_text_gives_a_page_without_words(tmp_path):
     assert _words(path, "--ocr-engine", "ppocr") == []
 
 
+@pytest.mark.parametrize("size", [(3000, 12), (12, 3000), (30000, 30)])
+def test_ppocr_reads_long_strips(tmp_path, size):
+    # The engine scales a page to a long side of 1600 and rounds sides to multiples of 32: a
+    # short side that rounds to 0 made it raise ResizeImgError (an internal error), and its
+    # detector enlarged a 12 x 3000 strip to 736 x 36800 (40 s; 1 s once padded).
+    path = tmp_path / "strip.png"
+    Image.new("L", size, 255).save(path)
+    assert _words(path, "--ocr-engine", "ppocr") == []
+
+
 def test_ppocr_keeps_the_typed_errors_of_bad_images(tmp_path):
     tiny = tmp_path / "tiny.png"
     Image.new("L", (5, 5), 0).save(tiny)

@@ -14,6 +14,7 @@ line's usual character pitch (the recogniser seldom writes the spaces of receipt
 from __future__ import annotations
 
 import functools
+import math
 import statistics
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from PIL import Image
 
 from ..document import Word
 from ..errors import OCRUnavailableError
+from . import preprocess
 
 # Two characters whose centres are this many times the line's median pitch apart have a
 # space between them. On 20 SROIE receipts (3,647 character pairs of lines read exactly as
@@ -36,6 +38,9 @@ _PITCH_OF_HEIGHT = 0.55
 # synthetic scanned pages (A4 at 300 dpi) 1600 found as many of the printed words (810 of
 # 851, against 809 at 2000, 805 at 1280) in 26% less CPU time (benchmarks/README.md).
 _LONG_SIDE = 1600
+# Longer strips are padded to this ratio of their sides (``_squarer``). A till roll longer than
+# this is read small: its text may be too small to read (Tesseract reads it at full size).
+_MAX_ASPECT = 4
 # The recogniser reads one line at a time: in a batch every line is padded to the longest,
 # and on 4 synthetic scanned pages batches of 6 (the wheel's default) took 3.0 s of CPU a
 # page, batches of 1 took 2.7 s.
@@ -79,9 +84,26 @@ def read_words(image: Image.Image, *, turn_lines: bool) -> list[Word]:
 
     ``turn_lines``: let the engine's angle classifier turn lines it sees upside down; not
     needed (a fifth of the time) where Tesseract's OSD has already turned the page."""
-    results, _ = _engine()(image, use_cls=turn_lines, return_word_box=True)
+    results, _ = _engine()(_squarer(image), use_cls=turn_lines, return_word_box=True)
     lines = [_line(result) for result in results or []]
     return _numbered([line for line in lines if line.words], image.size)
+
+
+def _squarer(image: Image.Image) -> Image.Image:
+    """The image, with paper added below or to the right of it where it is a long strip.
+
+    The engine scales a page to ``_LONG_SIDE``, then its detector enlarges the short side to
+    736 px: a strip of 12 x 3000 px became 736 x 36800 px to detect (40 s and gigabytes),
+    and one whose short side rounds to 0 made it raise. Padded to at most ``_MAX_ASPECT``
+    times as long as it is wide, a page costs at most about twice an A4 page. The paper is
+    the colour of the image's border, and every box stays where it was."""
+    width, height = image.size
+    least = math.ceil(max(width, height) / _MAX_ASPECT)
+    if min(width, height) >= least:
+        return image
+    padded = Image.new(image.mode, (max(width, least), max(height, least)), preprocess.border_colour(image))
+    padded.paste(image)
+    return padded
 
 
 def _line(result: list[Any]) -> _Line:
