@@ -16,6 +16,7 @@ Each engine reads a page once before the timing, so that loading its models is n
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import resource
 import subprocess
@@ -30,9 +31,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from invoice_extract.documents import LoadOptions, load_document, ocr, ppocr  # noqa: E402
-from invoice_extract.training import generator  # noqa: E402
-from invoice_extract.training.synthetic import render_pages  # noqa: E402
+from invoice_extract.documents import LoadOptions, load_document, ocr, ppocr
+from invoice_extract.training import generator
+from invoice_extract.training.synthetic import render_pages
 
 FOLDER = Path(__file__).resolve().parents[1] / "build" / "bench-ocr-engines"
 LOCALES = ("de_DE", "fr_FR", "nl_NL", "es_ES", "it_IT", "en_GB")
@@ -126,11 +127,11 @@ def main() -> None:
     kept = {name: 0 for name in readers}
     accented_total = 0
     for scan, png, language, accented in pages:
-        seconds, _ = timed(lambda: bare_tesseract(png))
+        seconds, _ = timed(functools.partial(bare_tesseract, png))
         bare += seconds
         accented_total += len(accented)
         for name, read in readers.items():
-            seconds, text = timed(lambda: read(scan, png, language))
+            seconds, text = timed(functools.partial(read, scan, png, language))
             spent[name] += seconds
             kept[name] += len(accented & set(tokens(str(text))))
     print(f"{len(pages)} scanned pages ({', '.join(LOCALES)}); bare single-threaded tesseract: "

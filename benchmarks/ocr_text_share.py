@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from invoice_extract.document import Document  # noqa: E402
-from invoice_extract.documents import LoadOptions, load_document  # noqa: E402
-from invoice_extract.training.receipts import (  # noqa: E402
+from invoice_extract.document import Document
+from invoice_extract.documents import LoadOptions, load_document
+from invoice_extract.training.receipts import (
     REPO_ROOT,
     dev_ids,
     load_receipts,
@@ -75,7 +75,8 @@ def read(job: tuple[str, Path, str]) -> str:
     """The reading of one image by one engine, as squeezed text (cached)."""
     dataset, image, engine = job
     if engine == "detect+tesseract":
-        from bench_ocr_engines import detect_then_tesseract  # this folder is on sys.path
+        # This folder is on sys.path when the script runs.
+        from bench_ocr_engines import detect_then_tesseract
 
         return squeeze(detect_then_tesseract(image, "en"))
     if dataset == "sroie":

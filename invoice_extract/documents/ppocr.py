@@ -14,6 +14,7 @@ line's usual character pitch (the recogniser seldom writes the spaces of receipt
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import statistics
 from dataclasses import dataclass
@@ -68,7 +69,8 @@ def _engine() -> Any:
     one per core, as with Tesseract. Two threads a page took 70% more CPU time (3.95 s
     against 2.30 s a scanned page, on 2 busy cores) and no less wall time (4.2 s, 3.8 s)."""
     try:
-        from rapidocr_onnxruntime import RapidOCR  # opencv and onnxruntime: only when this engine is used
+        # Imported here: opencv and the engine load only when this engine is used.
+        from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise OCRUnavailableError(
             "the PP-OCR engine is not installed; install it with "
@@ -134,7 +136,7 @@ def _word_spans(chars: list[str], spans: list[tuple[float, float, float, float]]
                 height: float) -> list[tuple[int, int]]:
     """[start, end) of each word among a line's characters."""
     centres = [(s[0] + s[1]) / 2 for s in spans]
-    pitches = [b - a for a, b in zip(centres, centres[1:])]
+    pitches = [b - a for a, b in itertools.pairwise(centres)]
     pitch = statistics.median(pitches) if len(pitches) >= 3 else _PITCH_OF_HEIGHT * height
     words, start = [], None
     for i, char in enumerate(chars):
