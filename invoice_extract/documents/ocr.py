@@ -1,4 +1,8 @@
-"""Tesseract OCR of one page image: orientation, tilt, scale, then words with boxes.
+"""OCR of one page image: scale, orientation and tilt, then words with boxes from an engine.
+
+What makes a page ready (``fit_for_ocr``, ``detect_rotation`` by Tesseract OSD,
+``make_upright``) comes before either engine. The engines: Tesseract, here, and PP-OCR
+(``ppocr.py``); ``LoadOptions.ocr_engine`` chooses.
 
 Each Tesseract process runs single-threaded (``OMP_THREAD_LIMIT=1``): on a small machine
 its OpenMP threads fight over the cores and make a page slower, not faster (0.72 s against
@@ -25,8 +29,8 @@ from PIL import Image
 from ..document import Page, Word, clean_text
 from ..errors import EmptyFileError, ImageTooLargeError, OCRUnavailableError
 from ..normalise import guess_language
-from . import preprocess
-from .options import DEFAULT_DPI, LoadOptions
+from . import ppocr, preprocess
+from .options import DEFAULT_DPI, LoadOptions, OcrEngine
 
 # --lang auto: read in English, then again in the page's language when it is one of these
 # (ISO 639-1 as guess_language names them, to Tesseract's codes).
@@ -210,6 +214,12 @@ def detect_rotation(image: Image.Image) -> int:
     return int(osd.get("rotate", 0)) % 360
 
 
+def engine_of(options: LoadOptions) -> OcrEngine:
+    """The engine that reads: ``auto`` is Tesseract until PP-OCR's accents are solved (it
+    drops the accents of our German and French pages; benchmarks/README.md)."""
+    return "tesseract" if options.ocr_engine == "auto" else options.ocr_engine
+
+
 def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int) -> Page:
     """OCR one page image into a Page whose boxes are in the upright image's pixels.
 
@@ -240,9 +250,15 @@ def ocr_page(image: Image.Image, number: int, options: LoadOptions, *, dpi: int)
 
 
 def _read(upright: Upright, options: LoadOptions, dpi: int) -> tuple[list[Word], int]:
-    gray = preprocess.as_gray(upright.image)
     # With no resolution in the file, upscaling aimed at about 300 dpi.
     page_dpi = round(dpi * upright.scale) if dpi else DEFAULT_DPI
+    if engine_of(options) == "ppocr":
+        return ppocr.read_words(upright.image, turn_lines=not options.auto_rotate), page_dpi
+    return _read_tesseract(upright, options, page_dpi), page_dpi
+
+
+def _read_tesseract(upright: Upright, options: LoadOptions, page_dpi: int) -> list[Word]:
+    gray = preprocess.as_gray(upright.image)
     automatic = options.languages == AUTO_LANGUAGES
     config = f"--dpi {page_dpi} {_TESSERACT_CONFIG}"
     languages = "eng" if automatic else options.languages
@@ -262,7 +278,7 @@ def _read(upright: Upright, options: LoadOptions, dpi: int) -> tuple[list[Word],
         raise OCRUnavailableError(
             "Tesseract is not installed; install it with 'apt-get install tesseract-ocr'"
         ) from None
-    return words, page_dpi
+    return words
 
 
 def _tesseract_words(path: str, size: tuple[int, int], languages: str, config: str) -> list[Word]:

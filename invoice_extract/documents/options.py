@@ -6,7 +6,11 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import UsageError
+
 OcrMode = Literal["auto", "always", "never"]
+OcrEngine = Literal["auto", "ppocr", "tesseract"]
+OCR_ENGINES: tuple[OcrEngine, ...] = ("auto", "ppocr", "tesseract")
 
 DEFAULT_MAX_PAGES = 100
 # 150 megapixels: an A3 page at 600 dpi is about 70 MP, so real scans pass, while a
@@ -31,6 +35,10 @@ class LoadOptions:
     max_pages / max_pixels / max_page_words: limits that protect a batch from hostile or
         absurd files (``max_pixels`` bounds every image the reader makes, not only the file's).
     dpi: the resolution of rendered PDF pages, and of the pixel space all PDF boxes use.
+    ocr_engine: the OCR engine: ``tesseract``; ``ppocr`` (PP-OCRv4 text detection and
+        recognition on onnxruntime; reads Latin letters without accents, so ``languages``
+        and ``sparse_pass`` are Tesseract's alone); ``auto``: Tesseract for now, the engine
+        that measures best on our scans (benchmarks/ocr_text_share.py).
     auto_rotate / deskew: correct 90/180/270 degree turns (Tesseract OSD) and slight tilt.
     sparse_pass: read each OCR'd page a second time as sparse text and add the words the
         first pass left out (a receipt's amounts column); 40-65% more OCR time.
@@ -47,12 +55,17 @@ class LoadOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_page_words: int = DEFAULT_MAX_PAGE_WORDS
     dpi: int = DEFAULT_DPI
+    ocr_engine: OcrEngine = "auto"
     auto_rotate: bool = True
     deskew: bool = True
     sparse_pass: bool = True
     keep_images: bool = True
     workers: int = 0  # 0: one per available core
     verify_einvoice: bool = False
+
+    def __post_init__(self) -> None:
+        if self.ocr_engine not in OCR_ENGINES:
+            raise UsageError(f"unknown OCR engine {self.ocr_engine!r}; choose one of {', '.join(OCR_ENGINES)}")
 
     @property
     def ocr_workers(self) -> int:

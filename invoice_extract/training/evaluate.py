@@ -11,6 +11,10 @@ build/eval/synthetic-dev. Records go through ``postprocess.build_record``, the s
 ``invoice-extract extract`` runs. Tagged documents are cached (per model file) so that
 changes to the record stage can be measured in seconds.
 
+--ocr-engine reads the images (SROIE, the synthetic scans) with another OCR engine
+(``LoadOptions.ocr_engine``); its readings are cached in build/cache/sroie-ocr-ENGINE and
+its predictions written as sroie-dev-ocr-ENGINE.json, apart from the default reader's.
+
 sroie-train-given and sroie-train-ocr are 200 receipts the model was trained on: no
 measure of the model, but a second opinion on a change to the record stage, whose rules
 are made while looking at the dev sets' errors. (SROIE's readings through our OCR
@@ -32,6 +36,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..documents import LoadOptions, load_document
+from ..documents.options import OCR_ENGINES, OcrEngine
 from ..ner import MODELS_DIR, TaggedWord, Tagger
 from ..postprocess import build_record
 from ..record import InvoiceRecord
@@ -40,6 +45,7 @@ from .receipts import (
     dev_ids,
     given_ocr_document,
     load_receipts,
+    ocr_cache,
     our_ocr_document,
     train_sample_ids,
 )
@@ -58,16 +64,18 @@ class TaggedDocument:
     tagged: list[TaggedWord]
 
 
-def _sroie(split: str, reading: str, gold: Path) -> list[tuple[str, Callable[[], Document]]]:
+def _sroie(split: str, reading: str, gold: Path, engine: OcrEngine) -> list[tuple[str, Callable[[], Document]]]:
     receipts = load_receipts()
     wanted = dev_ids(receipts) if split == "dev" else train_sample_ids(receipts)
     gold.mkdir(parents=True, exist_ok=True)
-    read = our_ocr_document if reading == "ocr" else given_ocr_document
     jobs = []
     for receipt in (r for r in receipts if r.id in wanted):
         name = f"{receipt.id}.gold.json"
         (gold / name).write_bytes((receipt.image.parent / name).read_bytes())
-        jobs.append((str(receipt.image), lambda r=receipt: read(r)))
+        if reading == "ocr":
+            jobs.append((str(receipt.image), lambda r=receipt: our_ocr_document(r, ocr_cache(engine), engine)))
+        else:
+            jobs.append((str(receipt.image), lambda r=receipt: given_ocr_document(r)))
     return jobs
 
 
@@ -87,7 +95,7 @@ def _make_synthetic(job: tuple[int, str, bool]) -> Path:
     return target
 
 
-def _synthetic(digital: int, scans: int, workers: int) -> list[tuple[str, Callable[[], Document]]]:
+def _synthetic(digital: int, scans: int, workers: int, engine: OcrEngine) -> list[tuple[str, Callable[[], Document]]]:
     from . import generator
 
     (SYNTHETIC_DIR / "files").mkdir(parents=True, exist_ok=True)
@@ -100,24 +108,24 @@ def _synthetic(digital: int, scans: int, workers: int) -> list[tuple[str, Callab
     if missing:
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_make_synthetic, missing, chunksize=4))
-    options = LoadOptions(keep_images=False)
+    options = LoadOptions(keep_images=False, ocr_engine=engine)
     return [(str(path), lambda p=path: load_document(p, options)) for path in wanted.values()]
 
 
 def tagged_documents(name: str, model: Path = MODELS_DIR, *, digital: int = 120, scans: int = 40,
-                     workers: int = 2) -> tuple[list[TaggedDocument], Path]:
-    """The dev set's documents with the model's tags (cached per model), and its gold folder."""
+                     workers: int = 2, engine: OcrEngine = "auto") -> tuple[list[TaggedDocument], Path]:
+    """The dev set's documents with the model's tags (cached per model and OCR engine), and its gold folder."""
     if name == "synthetic":
-        jobs, gold = _synthetic(digital, scans, workers), SYNTHETIC_DIR / "gold"
+        jobs, gold = _synthetic(digital, scans, workers, engine), SYNTHETIC_DIR / "gold"
     else:
         split, reading = _sroie_split(name)
         gold = EVAL_DIR / f"sroie-{split}-gold"
-        jobs = _sroie(split, reading, gold)
+        jobs = _sroie(split, reading, gold, engine)
     # A new model, or new reading code (OCR, text layers), makes new tags.
     digest = hashlib.sha256((Path(model) / "model.onnx").read_bytes())
     for source in sorted((Path(__file__).resolve().parent.parent / "documents").glob("*.py")):
         digest.update(source.read_bytes())
-    cache = EVAL_DIR / "cache" / f"{name}-{len(jobs)}-{digest.hexdigest()[:12]}.pkl"
+    cache = EVAL_DIR / "cache" / f"{name}-{engine}-{len(jobs)}-{digest.hexdigest()[:12]}.pkl"
     if cache.exists():
         return [TaggedDocument(*item) for item in pickle.loads(cache.read_bytes())], gold
     tagger = Tagger(model)
@@ -137,12 +145,14 @@ def _sroie_split(name: str) -> tuple[str, str]:
     return (split[0] if split else "dev"), reading
 
 
-def output_name(name: str) -> str:
-    """sroie-ocr -> sroie-dev-ocr.json, synthetic -> synthetic-dev.json (the model card reads these)."""
+def output_name(name: str, engine: OcrEngine = "auto") -> str:
+    """sroie-ocr -> sroie-dev-ocr.json, synthetic -> synthetic-dev.json (the model card reads
+    these); with an engine named, sroie-dev-ocr-ppocr.json."""
+    suffix = "" if engine == "auto" else f"-{engine}"
     if not name.startswith("sroie-"):
-        return f"{name}-dev.json"
+        return f"{name}-dev{suffix}.json"
     split, reading = _sroie_split(name)
-    return f"sroie-{split}-{reading}.json"
+    return f"sroie-{split}-{reading}{suffix}.json"
 
 
 def score(records: list[InvoiceRecord], gold: Path, out: Path) -> str:
@@ -164,11 +174,12 @@ def main() -> None:
     parser.add_argument("--digital", type=int, default=120, help="synthetic: digital PDFs (held-out layouts)")
     parser.add_argument("--scans", type=int, default=40, help="synthetic: scanned PDFs (held-out layouts)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--ocr-engine", choices=OCR_ENGINES, default="auto", help="the OCR engine that reads images")
     args = parser.parse_args()
     documents, gold = tagged_documents(args.set, args.model, digital=args.digital, scans=args.scans,
-                                       workers=args.workers)
+                                       workers=args.workers, engine=args.ocr_engine)
     records = [build_record(d.document, d.tagged, source=d.source) for d in documents]
-    out = EVAL_DIR / output_name(args.set)
+    out = EVAL_DIR / output_name(args.set, args.ocr_engine)
     printed = score(records, gold, out)
     review = sum(r.status == "needs_review" for r in records)
     print(f"{len(records)} documents ({args.set}), {review} need review; predictions: {out}")

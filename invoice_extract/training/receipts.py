@@ -23,6 +23,7 @@ from PIL import Image
 
 from ..document import Document, Page, Word
 from ..documents import LoadOptions, load_document
+from ..documents.options import OcrEngine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = REPO_ROOT.parent / "shared" / "data" / "sroie" / "train"
@@ -99,11 +100,17 @@ def given_ocr_document(receipt: Receipt) -> Document:
     return Document(receipt.image, "", "image/jpeg", [page])
 
 
-def our_ocr_document(receipt: Receipt, cache: Path = DEFAULT_CACHE) -> Document:
+def ocr_cache(engine: OcrEngine) -> Path:
+    """Where readings by ``engine`` are cached: build/cache/sroie-ocr for the default reader
+    (``auto``), build/cache/sroie-ocr-ENGINE for an engine named."""
+    return DEFAULT_CACHE if engine == "auto" else DEFAULT_CACHE.with_name(f"sroie-ocr-{engine}")
+
+
+def our_ocr_document(receipt: Receipt, cache: Path = DEFAULT_CACHE, engine: OcrEngine = "auto") -> Document:
     cached = cache / f"{receipt.id}.json"
     if cached.exists():
         return Document.from_dict(json.loads(cached.read_text(encoding="utf-8")))
-    document = load_document(receipt.image, LoadOptions(keep_images=False, workers=1))
+    document = load_document(receipt.image, LoadOptions(keep_images=False, workers=1, ocr_engine=engine))
     cache.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_suffix(".tmp")
     temporary.write_text(json.dumps(document.to_dict()), encoding="utf-8")

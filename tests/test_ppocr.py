@@ -1,0 +1,111 @@
+"""The PP-OCR engine (--ocr-engine ppocr): the real engine on images made here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from typer.testing import CliRunner
+
+from invoice_extract import LoadOptions, load_document
+from invoice_extract.cli import app
+from invoice_extract.documents import ppocr
+from invoice_extract.errors import UsageError
+
+runner = CliRunner()
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# What the receipt shows: (text, left, top); the last two share a row.
+RECEIPT = [("GREEN", 60, 50), ("MARKET", 260, 50), ("12/03/2024", 60, 150), ("TOTAL", 60, 250), ("42.50", 620, 250)]
+
+
+@pytest.fixture(scope="module")
+def receipt(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[int, int, int, int]]]:
+    """A small receipt image, and the box of each word as drawn."""
+    image = Image.new("L", (900, 340), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 44)
+    drawn = {}
+    for text, left, top in RECEIPT:
+        draw.text((left, top), text, fill=0, font=font)
+        drawn[text] = draw.textbbox((left, top), text, font=font)
+    path = tmp_path_factory.mktemp("ppocr") / "receipt.png"
+    image.save(path)
+    return path, drawn
+
+
+def _words(path: Path, *options: str) -> list[dict]:
+    result = runner.invoke(app, ["words", "--json", *options, str(path)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["pages"][0]["words"]
+
+
+def test_ppocr_reads_words_with_their_boxes_in_reading_order(receipt):
+    path, drawn = receipt
+    words = _words(path, "--ocr-engine", "ppocr")
+    assert [w["text"] for w in words] == [text for text, _, _ in RECEIPT]
+    # A row's words share a line (the amount with its label), lines go down the page.
+    assert [(w["line"], w["index"]) for w in words] == [(0, 0), (0, 1), (1, 0), (2, 0), (2, 1)]
+    for word in words:
+        box = drawn[word["text"]]
+        assert all(abs(found - at) <= 12 for found, at in zip(word["box"], box)), (word, box)
+        assert 0.8 < word["confidence"] <= 1.0
+
+
+def test_ppocr_cuts_a_line_into_words_where_the_recogniser_wrote_no_spaces():
+    # The recogniser reads this line of receipt print as JALANSAGU18TAMANDAYA; where the
+    # characters stand apart on the line tells the words.
+    image = Image.new("L", (1000, 120), 255)
+    ImageDraw.Draw(image).text((40, 40), "JALAN SAGU 18 TAMAN DAYA", fill=0,
+                               font=ImageFont.truetype(FONT.replace("Sans", "SansMono"), 24))
+    words = ppocr.read_words(image, turn_lines=False)
+    assert [w.text for w in words] == ["JALAN", "SAGU", "18", "TAMAN", "DAYA"]
+    lefts = [w.box[0] for w in words]
+    assert lefts == sorted(lefts) and [w.index for w in words] == [0, 1, 2, 3, 4]
+
+
+def test_the_engine_option_chooses_the_engine(receipt):
+    path, _ = receipt
+    ppocr._engine.cache_clear()
+    load_document(path, LoadOptions(ocr_engine="tesseract"))
+    assert ppocr._engine.cache_info().currsize == 0
+    _words(path, "--ocr-engine", "ppocr")
+    _words(path, "--ocr-engine", "ppocr")
+    # One engine (one set of onnxruntime sessions) per process, made on first use.
+    assert (ppocr._engine.cache_info().misses, ppocr._engine.cache_info().hits) == (1, 1)
+
+
+def test_an_unknown_engine_is_a_usage_error(receipt):
+    path, _ = receipt
+    result = runner.invoke(app, ["words", "--ocr-engine", "easyocr", str(path)])
+    assert result.exit_code == 2 and "easyocr" in result.output
+    with pytest.raises(UsageError, match="unknown OCR engine 'easyocr'"):
+        LoadOptions(ocr_engine="easyocr")  # type: ignore[arg-type]
+
+
+def test_ppocr_on_a_page_without_text_gives_a_page_without_words(tmp_path):
+    path = tmp_path / "blank.png"
+    Image.new("RGB", (600, 800), (255, 255, 255)).save(path)
+    assert _words(path, "--ocr-engine", "ppocr") == []
+
+
+@pytest.mark.parametrize("size", [(3000, 12), (12, 3000), (30000, 30)])
+def test_ppocr_reads_long_strips(tmp_path, size):
+    # The engine scales a page to a long side of 1600 and rounds sides to multiples of 32: a
+    # short side that rounds to 0 made it raise ResizeImgError (an internal error), and its
+    # detector enlarged a 12 x 3000 strip to 736 x 36800 (40 s; 1 s once padded).
+    path = tmp_path / "strip.png"
+    Image.new("L", size, 255).save(path)
+    assert _words(path, "--ocr-engine", "ppocr") == []
+
+
+def test_ppocr_keeps_the_typed_errors_of_bad_images(tmp_path):
+    tiny = tmp_path / "tiny.png"
+    Image.new("L", (5, 5), 0).save(tiny)
+    result = runner.invoke(app, ["words", "--ocr-engine", "ppocr", str(tiny)])
+    assert result.exit_code == 5 and "empty_file" in result.output
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(tiny.read_bytes()[:40])
+    result = runner.invoke(app, ["words", "--ocr-engine", "ppocr", str(broken)])
+    assert result.exit_code == 6 and "corrupt_file" in result.output
