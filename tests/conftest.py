@@ -199,3 +199,17 @@ def relative_offset(found: tuple[float, ...], drawn: tuple[float, ...], size: tu
     width, height = size
     return max(abs(found[0] - drawn[0]) / width, abs(found[2] - drawn[2]) / width,
                abs(found[1] - drawn[1]) / height, abs(found[3] - drawn[3]) / height)
+
+
+def pdf_of_objects(objects: list[bytes]) -> bytes:
+    """A PDF file written byte by byte from its objects (object 1 the catalog), with a correct
+    cross-reference table: for inputs no PDF library would write."""
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from conftest import pdf_of_objects
 from tokenizers import Tokenizer
 
 import invoice_extract
@@ -80,21 +81,8 @@ def test_the_tokenizer_sees_bare_strings_cleaned_and_no_more_than_the_start_of_a
 
 # --- a real PDF: the French Factur-X sample's contact line, ☎ and 📧 drawn as icons ----------
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF file of these objects (object 1 the catalog), with a correct cross-reference table."""
-    out, offsets = bytearray(b"%PDF-1.7\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def _one_page_pdf(content: bytes, fonts: bytes, *font_objects: bytes) -> bytes:
-    return _pdf([
+    return pdf_of_objects([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.2756 841.8898] /Contents 4 0 R "
