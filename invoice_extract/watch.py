@@ -228,26 +228,34 @@ class Summary:
     """Files per outcome, and the first failure's error code (for ``--once``'s exit code). A
     file left in the inbox and tried again is one file: its latest outcome is the one counted."""
 
-    # (status, error code) of each file, in order: under its name while it is in the inbox, then
-    # under a number (the name is free again for another file once this one has left).
-    _files: dict[str | int, tuple[str, str | None]] = field(default_factory=dict)
-    _numbers: Iterator[int] = field(default_factory=itertools.count)
+    # Files that left the inbox, by status, and the first failure among them (in the order of
+    # outcomes); files skipped and still in the inbox, by name: (order, error code). Counts,
+    # not a list of files: a watcher runs for months.
+    _settled: Counter[str] = field(default_factory=Counter)
+    _first_settled: tuple[int, str] | None = None
+    _pending: dict[str, tuple[int, str]] = field(default_factory=dict)
+    _order: Iterator[int] = field(default_factory=itertools.count)
 
     @property
     def counts(self) -> Counter[str]:
-        return Counter(status for status, _ in self._files.values())
+        return self._settled + Counter({"error": len(self._pending)})
 
     @property
     def first_error(self) -> str | None:
-        return next((code for _, code in self._files.values() if code is not None), None)
+        failures = [*self._pending.values(), *([self._first_settled] if self._first_settled else [])]
+        return min(failures)[1] if failures else None
 
     def add(self, outcome: Outcome) -> None:
-        self._files.pop(outcome.file, None)
-        self._files[next(self._numbers)] = (outcome.status, outcome.error.code if outcome.error else None)
+        self._pending.pop(outcome.file, None)
+        self._settled[outcome.status] += 1
+        order = next(self._order)
+        if outcome.error is not None and self._first_settled is None:
+            self._first_settled = (order, outcome.error.code)
 
     def add_skipped(self, name: str, code: str) -> None:
         """A file left in the inbox because it could not be read or moved (again, if it was)."""
-        self._files[name] = ("error", code)
+        order = self._pending[name][0] if name in self._pending else next(self._order)
+        self._pending[name] = (order, code)
 
     def __str__(self) -> str:
         counts = self.counts
