@@ -31,6 +31,7 @@ from ..errors import (
     TooLargeError,
     TooManyPagesError,
 )
+from . import preprocess
 from .images import check_pixels
 from .options import LoadOptions
 
@@ -199,7 +200,7 @@ def render_page(path: Path, page: pdfium.PdfPage, number: int, options: LoadOpti
         raise CorruptFileError(f"page {number} cannot be rendered ({exc})", path=str(path)) from None
     if not rendered:
         raise CorruptFileError(f"page {number} cannot be rendered", path=str(path))
-    return rendered[0].convert("L")
+    return preprocess.as_gray(rendered[0])  # pdftoppm gave grayscale: no copy of the page
 
 
 def _walk_objects(page: pdfium.PdfPage, number: int, path: Path) -> _Objects:
