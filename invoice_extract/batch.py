@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
@@ -41,11 +41,10 @@ from .errors import (
     InvoiceExtractError,
 )
 from .ledger import Document, Ledger
-from .ner import Tagger
 from .outbox import Outbox, finish_from_outbox, finish_in_ledger
-from .pipeline import collect_inputs, read
+from .pipeline import collect_inputs
 from .record import InvoiceRecord, RecordError, Status
-from .worker import FileBudget, ReaderPool, interrupted_too_often
+from .worker import FileBudget, Reader, ReaderPool, interrupted_too_often
 
 Engine = Literal["local", "ray"]
 Kind = Literal["read", "duplicate", "earlier"]
@@ -290,20 +289,6 @@ class _Job:
             self._outbox.close()
 
 
-class _Reader:
-    """A Ray actor's model and reading options, made once (loading them takes half a second
-    and most of a worker's memory). The local engine's workers are ``worker.ReaderPool``'s."""
-
-    def __init__(self, options: LoadOptions, threads: int) -> None:
-        # Each worker OCRs its own file on its share of the cores; records need no page images.
-        self._options = replace(options, workers=threads, keep_images=False)
-        self._tagger = Tagger(threads=threads)
-
-    def read(self, path: str) -> str:
-        # JSON, not the pydantic object: small, and the same for both engines.
-        return read(path, self._options, tagger=self._tagger).record.model_dump_json()
-
-
 def _start_pool(engine: Engine, options: LoadOptions, workers: int, ray_address: str | None,
                 budget: FileBudget) -> _Pool:
     if engine == "ray":
@@ -339,7 +324,7 @@ class _RayPool:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         workers = min(workers or cpus, cpus)
         self.capacity = 2 * workers
-        actor = ray.remote(num_cpus=1)(_Reader)
+        actor = ray.remote(num_cpus=1)(Reader)
         self._actors = [actor.remote(options, 1) for _ in range(workers)]
         self._pool = ActorPool(self._actors)
 

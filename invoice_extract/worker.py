@@ -26,6 +26,8 @@ from typing import Any
 
 from .documents import LoadOptions, ocr
 from .errors import InvoiceExtractError, TooLargeError, TooSlowError
+from .ner import Tagger
+from .pipeline import read
 from .record import InvoiceRecord
 
 # A scanned page takes 2-4 s, a digital one well under a second: five minutes is a 100-page
@@ -61,8 +63,7 @@ class ReaderPool:
 
     def __init__(self, options: LoadOptions, workers: int, budget: FileBudget, threads: int = 1) -> None:
         self.capacity = 2 * workers  # queued and in hand: enough to keep every worker busy
-        # Each worker OCRs its own file on its share of the cores; records need no page images.
-        self._options = replace(options, workers=threads, keep_images=False)
+        self._options = options
         self._threads = threads
         self._budget = budget
         self._queue: deque[str] = deque()
@@ -227,17 +228,29 @@ def _error_record(path: str, error: InvoiceExtractError) -> str:
     return InvoiceRecord.failed(path, error.code, str(error)).model_dump_json()
 
 
+class Reader:
+    """One worker's model and reading options, made once per process (loading them takes half
+    a second and most of a worker's memory): each local worker holds one, and so does each
+    Ray actor (``batch._RayPool``)."""
+
+    def __init__(self, options: LoadOptions, threads: int) -> None:
+        # Each worker OCRs its own file on its share of the cores; records need no page images.
+        self._options = replace(options, workers=threads, keep_images=False)
+        self._tagger = Tagger(threads=threads)
+
+    def read(self, path: str) -> str:
+        # JSON, not the pydantic object: small, and the same for both engines.
+        return read(path, self._options, tagger=self._tagger).record.model_dump_json()
+
+
 def _serve(conn: Connection, options: LoadOptions, threads: int, parent: int) -> None:
     """The worker: load the model, then read each path sent into record JSON."""
     # A group of its own: the parent stops it with Tesseract, and Ctrl-C in a terminal (which
     # signals the terminal's group) reaches only the parent, which lets the file in hand finish.
     os.setpgrp()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    from .ner import Tagger  # here, not at the top: the parent never loads the model
-    from .pipeline import read
-
     try:
-        tagger = Tagger(threads=threads)
+        reader = Reader(options, threads)
     except Exception as error:  # noqa: BLE001 - the parent reports why no file can be read
         why = str(error) if isinstance(error, InvoiceExtractError) else f"{type(error).__name__}: {error}"
         conn.send(("failed", why))
@@ -246,8 +259,7 @@ def _serve(conn: Connection, options: LoadOptions, threads: int, parent: int) ->
         conn.send(("ready", None))
         while True:
             path = conn.recv()
-            # JSON, not the pydantic object: small, and what the Ray engine sends too.
-            conn.send(("record", read(path, options, tagger=tagger).record.model_dump_json()))
+            conn.send(("record", reader.read(path)))
     except (EOFError, OSError):
         return  # the parent is gone (killed, or it stopped the pool): nobody waits for the record
 
