@@ -34,7 +34,6 @@ from invoice_extract.training.receipts import (
     REPO_ROOT,
     dev_ids,
     load_receipts,
-    ocr_cache,
     our_ocr_document,
 )
 
@@ -81,7 +80,7 @@ def read(job: tuple[str, Path, str]) -> str:
         return squeeze(detect_then_tesseract(image, "en"))
     if dataset == "sroie":
         receipt = next(r for r in load_receipts(image.parent) if r.image == image)
-        document = our_ocr_document(receipt, ocr_cache(engine), engine)
+        document = our_ocr_document(receipt, engine)
     else:
         cached = CACHE / f"wildreceipt-{engine}" / f"{image.stem}.json"
         if cached.exists():

@@ -45,7 +45,6 @@ from .receipts import (
     dev_ids,
     given_ocr_document,
     load_receipts,
-    ocr_cache,
     our_ocr_document,
     train_sample_ids,
 )
@@ -73,7 +72,7 @@ def _sroie(split: str, reading: str, gold: Path, engine: OcrEngine) -> list[tupl
         name = f"{receipt.id}.gold.json"
         (gold / name).write_bytes((receipt.image.parent / name).read_bytes())
         if reading == "ocr":
-            jobs.append((str(receipt.image), lambda r=receipt: our_ocr_document(r, ocr_cache(engine), engine)))
+            jobs.append((str(receipt.image), lambda r=receipt: our_ocr_document(r, engine)))
         else:
             jobs.append((str(receipt.image), lambda r=receipt: given_ocr_document(r)))
     return jobs

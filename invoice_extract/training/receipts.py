@@ -106,7 +106,9 @@ def ocr_cache(engine: OcrEngine) -> Path:
     return DEFAULT_CACHE if engine == "auto" else DEFAULT_CACHE.with_name(f"sroie-ocr-{engine}")
 
 
-def our_ocr_document(receipt: Receipt, cache: Path = DEFAULT_CACHE, engine: OcrEngine = "auto") -> Document:
+def our_ocr_document(receipt: Receipt, engine: OcrEngine = "auto") -> Document:
+    """The receipt read by our reader with ``engine``, from its cache (``ocr_cache``) when read before."""
+    cache = ocr_cache(engine)
     cached = cache / f"{receipt.id}.json"
     if cached.exists():
         return Document.from_dict(json.loads(cached.read_text(encoding="utf-8")))
@@ -118,11 +120,11 @@ def our_ocr_document(receipt: Receipt, cache: Path = DEFAULT_CACHE, engine: OcrE
     return document
 
 
-def ocr_all(receipts: list[Receipt], workers: int = 2, cache: Path = DEFAULT_CACHE) -> None:
-    """Fill the OCR cache, one receipt per process and core."""
-    todo = [r for r in receipts if not (cache / f"{r.id}.json").exists()]
+def ocr_all(receipts: list[Receipt], workers: int = 2) -> None:
+    """Fill the default reader's OCR cache, one receipt per process and core."""
+    todo = [r for r in receipts if not (DEFAULT_CACHE / f"{r.id}.json").exists()]
     with ProcessPoolExecutor(workers) as pool:
-        for done, _ in enumerate(pool.map(our_ocr_document, todo, [cache] * len(todo), chunksize=4), 1):
+        for done, _ in enumerate(pool.map(our_ocr_document, todo, chunksize=4), 1):
             if done % 50 == 0:
                 print(f"OCR {done}/{len(todo)}", flush=True)
 
