@@ -119,6 +119,8 @@ def main() -> None:
     readers: dict[str, Callable[[Path, Path, str], str]] = {
         "tesseract (today's reading)": lambda scan, png, lang: reading(scan, "tesseract"),
         "ppocr": lambda scan, png, lang: reading(scan, "ppocr"),
+        "auto (PP-OCR; accents from Tesseract on a page in another language)":
+            lambda scan, png, lang: reading(scan, "auto"),
         "ppocr detection + tesseract in the page's language": lambda scan, png, lang: detect_then_tesseract(png, lang),
     }
     for read in readers.values():  # warm: models, Tesseract's traineddata in the page cache

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from invoice_extract import LoadOptions, load_document
 from invoice_extract.cli import app
-from invoice_extract.documents import ppocr
+from invoice_extract.document import Word
+from invoice_extract.documents import accents, ppocr
 from invoice_extract.errors import UsageError
 
 runner = CliRunner()
@@ -109,3 +110,39 @@ def test_ppocr_keeps_the_typed_errors_of_bad_images(tmp_path):
     broken.write_bytes(tiny.read_bytes()[:40])
     result = runner.invoke(app, ["words", "--ocr-engine", "ppocr", str(broken)])
     assert result.exit_code == 6 and "corrupt_file" in result.output
+
+
+def test_auto_reads_a_german_page_with_pp_ocr_and_keeps_its_accents_and_spaces(tmp_path):
+    # PP-OCR alone reads these as Strae / Fallig am, or glued; auto gives the page's words as
+    # printed: PP-OCR's reading, with Tesseract's spelling (read in German) where only accents
+    # and spaces differ.
+    lines = ["Rechnung Nr. 2024-117", "Müller Bürobedarf GmbH", "Schillerstraße 12, 80331 München",
+             "Fällig am 15.04.2024", "Gesamtbetrag 1.234,50 EUR"]
+    image = Image.new("L", (1400, 520), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    for row, line in enumerate(lines):
+        draw.text((60, 40 + row * 90), line, fill=0, font=font)
+    path = tmp_path / "rechnung.png"
+    image.save(path)
+    printed = {token.strip(",") for line in lines for token in line.split()}
+    auto = {w["text"].strip(",") for w in _words(path)}  # --ocr-engine auto is the default
+    pp = {w["text"].strip(",") for w in _words(path, "--ocr-engine", "ppocr")}
+    accented = {"Müller", "Bürobedarf", "Schillerstraße", "München", "Fällig"}
+    assert len(accented - pp) >= 3  # what auto adds: PP-OCR alone drops most of the accents
+    assert accented <= auto
+    assert len(printed & auto) >= len(printed) - 1
+
+
+def test_restore_takes_the_reference_spelling_only_where_the_letters_agree():
+    def word(text: str, box: tuple[float, float, float, float], line: int = 0, index: int = 0) -> Word:
+        return Word.on_page(text, box, (1000, 1000), confidence=0.9, block=0, line=line, index=index)
+
+    words = [word("Falligam", (0, 0, 200, 30)), word("15.04.2024", (220, 0, 400, 30), index=1),
+             word("Strae", (0, 50, 150, 80), line=1), word("Total", (0, 100, 120, 130), line=2)]
+    reference = [word("Fällig", (0, 0, 120, 30)), word("am", (140, 0, 200, 30)), word("15.04.2024", (220, 0, 400, 30)),
+                 word("Straße", (0, 50, 150, 80)), word("Tatal", (0, 100, 120, 130))]
+    restored = accents.restore(words, reference)
+    assert [(w.text, w.line, w.index) for w in restored] == [
+        ("Fällig", 0, 0), ("am", 0, 1), ("15.04.2024", 0, 2), ("Straße", 1, 0), ("Total", 2, 0)]
+    assert restored[1].box == (140, 0, 200, 30) and restored[0].confidence == 0.9

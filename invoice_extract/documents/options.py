@@ -35,10 +35,12 @@ class LoadOptions:
     max_pages / max_pixels / max_page_words: limits that protect a batch from hostile or
         absurd files (``max_pixels`` bounds every image the reader makes, not only the file's).
     dpi: the resolution of rendered PDF pages, and of the pixel space all PDF boxes use.
-    ocr_engine: the OCR engine: ``tesseract``; ``ppocr`` (PP-OCRv4 text detection and
-        recognition on onnxruntime; reads Latin letters without accents, so ``languages``
-        and ``sparse_pass`` are Tesseract's alone); ``auto``: Tesseract for now, the engine
-        that measures best on our scans (benchmarks/ocr_text_share.py).
+    ocr_engine: the OCR engine: ``auto``: PP-OCR, and on a page in German, French, Dutch,
+        Spanish or Italian (or the non-English one of ``languages``) one Tesseract run in that
+        language for the accents and spaces PP-OCR does not read (``accents.py``);
+        ``ppocr``: PP-OCRv4 text detection and recognition on onnxruntime alone (Latin
+        letters without accents); ``tesseract``: Tesseract alone. ``sparse_pass`` is
+        Tesseract's alone.
     auto_rotate / deskew: correct 90/180/270 degree turns (Tesseract OSD) and slight tilt.
     sparse_pass: read each OCR'd page a second time as sparse text and add the words the
         first pass left out (a receipt's amounts column); 40-65% more OCR time.

@@ -6,7 +6,7 @@ Sources:
 - synthetic invoices from training layouts (digital PDFs read from their text layer, and
   degraded scans read by our own OCR), labelled by where the generator drew each field;
 - SROIE train receipts outside the dev split, twice: the data set's OCR lines and our
-  Tesseract reading, labelled by fuzzy alignment of the gold strings.
+  own reading (OCR engine ``auto``), labelled by fuzzy alignment of the gold strings.
 Dev sets, never trained on: synthetic invoices from held-out layouts (digital and scans),
 and the 100 SROIE dev receipts (both readings).
 """

@@ -1,6 +1,6 @@
 """Score the whole pipeline (tagger + record stage) on the dev sets with ../shared/eval/score.py.
 
-    python -m invoice_extract.training.evaluate --set sroie-ocr     # SROIE dev, our Tesseract on the images
+    python -m invoice_extract.training.evaluate --set sroie-ocr     # SROIE dev, our reader on the images
     python -m invoice_extract.training.evaluate --set sroie-given   # SROIE dev, the data set's OCR lines
     python -m invoice_extract.training.evaluate --set synthetic     # held-out layouts, digital and scanned
     python -m invoice_extract.training.evaluate --set sroie-train-given  # 200 training receipts (see below)
@@ -12,13 +12,13 @@ build/eval/synthetic-dev. Records go through ``postprocess.build_record``, the s
 changes to the record stage can be measured in seconds.
 
 --ocr-engine reads the images (SROIE, the synthetic scans) with another OCR engine
-(``LoadOptions.ocr_engine``); its readings are cached in build/cache/sroie-ocr-ENGINE and
-its predictions written as sroie-dev-ocr-ENGINE.json, apart from the default reader's.
+(``LoadOptions.ocr_engine``); its predictions are written as sroie-dev-ocr-ENGINE.json,
+apart from the default reader's.
 
 sroie-train-given and sroie-train-ocr are 200 receipts the model was trained on: no
 measure of the model, but a second opinion on a change to the record stage, whose rules
-are made while looking at the dev sets' errors. (SROIE's readings through our OCR
-are also cached, in build/cache/sroie-ocr: delete it after changing the reader.)
+are made while looking at the dev sets' errors. (SROIE's readings through our OCR are
+cached per engine, in build/cache/sroie-ocr-ENGINE: delete it after changing the reader.)
 """
 
 from __future__ import annotations

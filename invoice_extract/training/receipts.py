@@ -3,8 +3,8 @@
 Two readings of each receipt:
 - ``given_ocr_document``: the data set's own OCR lines, split into words whose boxes are
   estimated from the character offsets within the line box;
-- ``our_ocr_document``: our own document stage (Tesseract) on the image, cached as JSON
-  because it costs about a second a receipt.
+- ``our_ocr_document``: our own document stage (OCR engine ``auto`` unless named) on the
+  image, cached as JSON because it costs about a second a receipt.
 
 The dev split is fixed: the 100 receipts whose ids hash lowest (sha1), never trained on.
 The images stay in ../shared; nothing from the data set is written into the repository.
@@ -27,7 +27,7 @@ from ..documents.options import OcrEngine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = REPO_ROOT.parent / "shared" / "data" / "sroie" / "train"
-DEFAULT_CACHE = REPO_ROOT / "build" / "cache" / "sroie-ocr"
+CACHE_ROOT = REPO_ROOT / "build" / "cache"
 DEV_SIZE = 100
 TRAIN_SAMPLE_SIZE = 200
 GOLD_FIELDS = ("vendor_name", "vendor_address", "invoice_date", "total")
@@ -101,9 +101,9 @@ def given_ocr_document(receipt: Receipt) -> Document:
 
 
 def ocr_cache(engine: OcrEngine) -> Path:
-    """Where readings by ``engine`` are cached: build/cache/sroie-ocr for the default reader
-    (``auto``), build/cache/sroie-ocr-ENGINE for an engine named."""
-    return DEFAULT_CACHE if engine == "auto" else DEFAULT_CACHE.with_name(f"sroie-ocr-{engine}")
+    """Where readings by ``engine`` are cached: build/cache/sroie-ocr-ENGINE. Delete it after
+    changing the reader."""
+    return CACHE_ROOT / f"sroie-ocr-{engine}"
 
 
 def our_ocr_document(receipt: Receipt, engine: OcrEngine = "auto") -> Document:
@@ -122,7 +122,7 @@ def our_ocr_document(receipt: Receipt, engine: OcrEngine = "auto") -> Document:
 
 def ocr_all(receipts: list[Receipt], workers: int = 2) -> None:
     """Fill the default reader's OCR cache, one receipt per process and core."""
-    todo = [r for r in receipts if not (DEFAULT_CACHE / f"{r.id}.json").exists()]
+    todo = [r for r in receipts if not (ocr_cache("auto") / f"{r.id}.json").exists()]
     with ProcessPoolExecutor(workers) as pool:
         for done, _ in enumerate(pool.map(our_ocr_document, todo, chunksize=4), 1):
             if done % 50 == 0:
