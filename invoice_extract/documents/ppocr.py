@@ -43,6 +43,10 @@ _PITCH_OF_HEIGHT = 0.55
 # synthetic scanned pages (A4 at 300 dpi) 1600 found as many of the printed words (810 of
 # 851, against 809 at 2000, 805 at 1280) in 26% less CPU time (benchmarks/README.md).
 _LONG_SIDE = 1600
+# ... and to at most this many pixels: the detector's memory grows with them. An A4 page at
+# a long side of 1600 px took the process to 617 MB; at 1.2 MP (1303 x 921 px) 472 MB, with
+# the same 61 lines found. A receipt (twice as long as wide) stays near 1600 px long.
+_MAX_PIXELS = 1_200_000
 # Longer strips are padded to this ratio of their sides (``_squarer``). A till roll longer than
 # this is read small: its text may be too small to read (Tesseract reads it at full size).
 _MAX_ASPECT = 4
@@ -90,10 +94,22 @@ def read_words(image: Image.Image, *, turn_lines: bool) -> list[Word]:
 
     ``turn_lines``: let the engine's angle classifier turn lines it sees upside down; not
     needed (a fifth of the time) where Tesseract's OSD has already turned the page."""
-    results, _ = _engine()(_squarer(image), use_cls=turn_lines, return_word_box=True)
-    gray = preprocess.as_gray(image)
-    lines = [_line(result, gray) for result in results or []]
+    read, factor = _fitted(_squarer(image))
+    results, _ = _engine()(read, use_cls=turn_lines, return_word_box=True)
+    gray = preprocess.as_gray(read)
+    lines = [_line(result, gray, factor) for result in results or []]
     return _numbered([line for line in lines if line.words], image.size)
+
+
+def _fitted(image: Image.Image) -> tuple[Image.Image, float]:
+    """The image scaled down to ``_LONG_SIDE`` and ``_MAX_PIXELS``, and the factor that takes
+    its pixels back to the image's."""
+    width, height = image.size
+    scale = min(1.0, _LONG_SIDE / max(width, height), math.sqrt(_MAX_PIXELS / (width * height)))
+    if scale == 1.0:
+        return image, 1.0
+    size = (max(round(width * scale), 1), max(round(height * scale), 1))
+    return image.resize(size, Image.Resampling.BILINEAR), width / size[0]
 
 
 def _squarer(image: Image.Image) -> Image.Image:
@@ -113,8 +129,9 @@ def _squarer(image: Image.Image) -> Image.Image:
     return padded
 
 
-def _line(result: list[Any], gray: Image.Image) -> _Line:
-    """One line of the engine's output: [corners, text, score, char boxes, chars, char scores]."""
+def _line(result: list[Any], gray: Image.Image, factor: float) -> _Line:
+    """One line of the engine's output: [corners, text, score, char boxes, chars, char scores],
+    in the pixels of ``gray`` (the image the engine read), its boxes times ``factor``."""
     corners, text, _, char_boxes, chars, char_scores = result
     xs, ys = [p[0] for p in corners], [p[1] for p in corners]
     top, bottom = min(ys), max(ys)
@@ -129,8 +146,9 @@ def _line(result: list[Any], gray: Image.Image) -> _Line:
     for start, end in _word_spans(chars, spans, bottom - top, blanks):
         part = spans[start:end]
         box = (min(s[0] for s in part), min(s[2] for s in part), max(s[1] for s in part), max(s[3] for s in part))
-        words.append(("".join(chars[start:end]), box, statistics.fmean(char_scores[start:end])))
-    return _Line(words, top, bottom, min(xs))
+        words.append(("".join(chars[start:end]), tuple(v * factor for v in box),  # type: ignore[misc]
+                      statistics.fmean(char_scores[start:end])))
+    return _Line(words, top * factor, bottom * factor, min(xs) * factor)
 
 
 def _shares(text: str, left: float, right: float, top: float, bottom: float) -> list[list[list[float]]]:
