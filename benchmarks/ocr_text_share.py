@@ -21,6 +21,7 @@ Readings are cached as JSON (build/cache/sroie-ocr-ENGINE, shared with
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +33,7 @@ from invoice_extract.document import Document
 from invoice_extract.documents import LoadOptions, load_document
 from invoice_extract.training.receipts import (
     REPO_ROOT,
+    Receipt,
     dev_ids,
     load_receipts,
     our_ocr_document,
@@ -70,6 +72,12 @@ def wildreceipt_cases(limit: int) -> list[tuple[Path, dict[str, str | None]]]:
     return cases
 
 
+@functools.cache
+def receipts_by_image(folder: Path) -> dict[Path, Receipt]:
+    """The SROIE receipts of ``folder`` by image, loaded once per process."""
+    return {receipt.image: receipt for receipt in load_receipts(folder)}
+
+
 def read(job: tuple[str, Path, str]) -> str:
     """The reading of one image by one engine, as squeezed text (cached)."""
     dataset, image, engine = job
@@ -79,7 +87,7 @@ def read(job: tuple[str, Path, str]) -> str:
 
         return squeeze(detect_then_tesseract(image, "en"))
     if dataset == "sroie":
-        receipt = next(r for r in load_receipts(image.parent) if r.image == image)
+        receipt = receipts_by_image(image.parent)[image]
         document = our_ocr_document(receipt, engine)
     else:
         cached = CACHE / f"wildreceipt-{engine}" / f"{image.stem}.json"
@@ -88,7 +96,9 @@ def read(job: tuple[str, Path, str]) -> str:
         else:
             document = load_document(image, LoadOptions(keep_images=False, workers=1, ocr_engine=engine))
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(json.dumps(document.to_dict()), encoding="utf-8")
+            temporary = cached.with_suffix(".tmp")  # a reading cut short is never taken for one
+            temporary.write_text(json.dumps(document.to_dict()), encoding="utf-8")
+            temporary.replace(cached)
     return squeeze("\n".join(page.text for page in document.pages))
 
 

@@ -146,3 +146,37 @@ def test_restore_takes_the_reference_spelling_only_where_the_letters_agree():
     assert [(w.text, w.line, w.index) for w in restored] == [
         ("Fällig", 0, 0), ("am", 0, 1), ("15.04.2024", 0, 2), ("Straße", 1, 0), ("Total", 2, 0)]
     assert restored[1].box == (140, 0, 200, 30) and restored[0].confidence == 0.9
+
+
+def test_ppocr_finds_spaces_the_recogniser_does_not_write():
+    # Pillow's default font at 64 px: the recogniser reads RECEIPTNUMBER42, and the blank
+    # paper between the words tells where they end.
+    image = Image.new("L", (1240, 400), 255)
+    ImageDraw.Draw(image).text((80, 150), "RECEIPT NUMBER 42", fill=0, font=ImageFont.load_default(size=64))
+    assert [w.text for w in ppocr.read_words(image, turn_lines=False)] == ["RECEIPT", "NUMBER", "42"]
+
+
+def test_ppocr_keeps_the_rows_of_a_tilted_receipt_apart():
+    # A photo taken at a slant: each line's box is taller than the line, and boxes of lines
+    # one under another overlap. Each label must stay with its amount, one row a line.
+    rows = [("MILK", "2.49"), ("BREAD", "3.10"), ("EGGS", "4.75"), ("APPLES", "5.20"), ("TOTAL", "15.54")]
+    image = Image.new("L", (1100, 900), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    for row, (label, amount) in enumerate(rows):
+        draw.text((100, 150 + row * 110), label, fill=0, font=font)
+        draw.text((800, 150 + row * 110), amount, fill=0, font=font)
+    tilted = image.rotate(4, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
+    words = ppocr.read_words(tilted, turn_lines=False)
+    lines: dict[int, list[str]] = {}
+    for word in words:
+        lines.setdefault(word.line, []).append(word.text)
+    assert list(lines.values()) == [list(row) for row in rows]
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("L0T", "LOT"), ("CAR0TS", "CAROTS"), ("Snellv11e", "Snellvlle"), ("4330O", "43300"), ("1O.50", "10.50"),
+    ("RM10.00", "RM10.00"), ("Room101", "Room101"), ("H2O", "H2O"), ("B10", "B10"), ("2O", "2O"),
+])
+def test_ppocr_puts_back_letters_read_as_digits_and_digits_read_as_letters(read, meant):
+    assert ppocr._letters_as_letters(read) == meant

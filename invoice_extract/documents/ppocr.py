@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import re
 import statistics
 from dataclasses import dataclass
 from typing import Any
@@ -26,16 +27,17 @@ from ..document import Word
 from ..errors import OCRUnavailableError
 from . import preprocess
 
-# Where the recogniser wrote no space, two characters have one between them when their
-# centres are _SPACE_PITCH times the line's median pitch apart, or _GAP_PITCH times with a
-# column of blank paper between them at least _GAP_HEIGHT times the line's height wide.
-# On 30 SROIE training receipts (6,679 character pairs of lines read exactly as the data
-# set's transcripts have them; 662 of them with a space) the recogniser's own spaces found
-# 42% of the spaces; with the pitch alone, 55% (and 0.12% of the pairs without a space cut);
-# with the blank gap too, 71% (0.37% cut). A gap of 0.2 line heights found 81% and cut 0.66%.
-_SPACE_PITCH = 1.7
-_GAP_PITCH = 1.15
-_GAP_HEIGHT = 0.25
+# Where the recogniser wrote no space, two characters have one between them when a column
+# of blank paper lies between them, at least _SOME_BLANK times the line's height wide where
+# their centres are _FAR_APART times the line's median pitch apart, _WIDE_BLANK where they
+# are _APART times apart. On 30 SROIE training receipts (6,679 character pairs of
+# lines read exactly as the data set's transcripts have them; 662 with a space) the
+# recogniser's own spaces found 42% of the spaces; the pitch alone (over 1.7, no blank
+# asked) 55%, cutting 0.12% of the pairs without a space; these rules find 69% and cut
+# 0.27% (a gap of 0.2 heights: 81%, cutting 0.66%). The blank keeps the pitch rule from
+# cutting short amounts, whose characters the recogniser places less evenly (2.4 9).
+_FAR_APART, _SOME_BLANK = 1.7, 0.15
+_APART, _WIDE_BLANK = 1.15, 0.25
 # A line of one to three characters has too few pitches for a median; its pitch is taken as
 # this share of the line's height (about the width of a character).
 _PITCH_OF_HEIGHT = 0.55
@@ -54,19 +56,33 @@ _MAX_ASPECT = 4
 # and on 4 synthetic scanned pages batches of 6 (the wheel's default) took 3.0 s of CPU a
 # page, batches of 1 took 2.7 s.
 _REC_BATCH = 1
-# Boxes on one row of the page (a label and its amount) overlap vertically by at least
-# this share of the shorter box's height.
+# Lines on one row of the page (a label and its amount): the middle of one, followed along
+# its tilt, meets the other's within this share of the lower line's height.
 _SAME_ROW = 0.5
+# A run of 0s and 1s between letters (_letters_as_letters).
+_LETTER_DIGITS = re.compile(r"([A-Za-z])([01]+)(?=[A-Za-z])")
+# Os between digits, or a digit and the word's end.
+_LETTER_OS = re.compile(r"(?<=\d)[Oo]+|[Oo]+(?=\d)")
 
 
 @dataclass(slots=True)
 class _Line:
-    """A detected and recognised text line: its words as (text, box, confidence)."""
+    """A detected and recognised text line: its words as (text, box, confidence), its box,
+    and the middle of its left and right ends (on a tilted photo the line runs between them)."""
 
     words: list[tuple[str, tuple[float, float, float, float], float]]
     top: float
     bottom: float
     left: float
+    right: float
+    left_end: tuple[float, float]
+    right_end: tuple[float, float]
+    height: float  # across the line, not its box's: a tilted line's box is taller
+
+    def y_at(self, x: float) -> float:
+        """Where the line's middle runs at ``x``, extended past its ends."""
+        (x0, y0), (x1, y1) = self.left_end, self.right_end
+        return y0 if x1 - x0 < 1 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
 
 @functools.cache
@@ -146,9 +162,33 @@ def _line(result: list[Any], gray: Image.Image, factor: float) -> _Line:
     for start, end in _word_spans(chars, spans, bottom - top, blanks):
         part = spans[start:end]
         box = (min(s[0] for s in part), min(s[2] for s in part), max(s[1] for s in part), max(s[3] for s in part))
-        words.append(("".join(chars[start:end]), tuple(v * factor for v in box),  # type: ignore[misc]
+        words.append((_letters_as_letters("".join(chars[start:end])), tuple(v * factor for v in box),  # type: ignore[misc]
                       statistics.fmean(char_scores[start:end])))
-    return _Line(words, top * factor, bottom * factor, min(xs) * factor)
+    # The corners go clockwise from the top left: the ends' middles, and the sides' lengths.
+    (tl, tr, br, bl) = [(p[0] * factor, p[1] * factor) for p in corners]
+    height = (math.dist(tl, bl) + math.dist(tr, br)) / 2
+    left_end = ((tl[0] + bl[0]) / 2, (tl[1] + bl[1]) / 2)
+    right_end = ((tr[0] + br[0]) / 2, (tr[1] + br[1]) / 2)
+    return _Line(words, top * factor, bottom * factor, min(xs) * factor, max(xs) * factor,
+                 left_end, right_end, height)
+
+
+def _letters_as_letters(word: str) -> str:
+    """The word with the digits the recogniser reads for letters put right: ``L0T`` and
+    ``CAR0TS`` have an O, ``Snellv11e`` two l's, ``4330O`` a 0. A digit is taken for a letter
+    only between letters, in a word with no other digits (``RM10``, ``Room101`` stay); an O
+    for a 0 only in a word of digits."""
+    letters = sum(ch.isalpha() for ch in word)
+    if letters >= 2 and all(ch in "01" for ch in word if ch.isdigit()):
+        return _LETTER_DIGITS.sub(_as_letter, word)
+    if letters and all(ch in "Oo" for ch in word if ch.isalpha()) and sum(ch.isdigit() for ch in word) >= 2:
+        return _LETTER_OS.sub(lambda match: "0" * len(match[0]), word)
+    return word
+
+
+def _as_letter(match: re.Match[str]) -> str:
+    lower = match[1].islower()
+    return match[1] + "".join({"0": "o" if lower else "O", "1": "l" if lower else "I"}[digit] for digit in match[2])
 
 
 def _shares(text: str, left: float, right: float, top: float, bottom: float) -> list[list[list[float]]]:
@@ -202,7 +242,8 @@ def _word_spans(chars: list[str], spans: list[tuple[float, float, float, float]]
 
 def _space_before(i: int, centres: list[float], pitch: float, blanks: list[int], height: float) -> bool:
     apart = (centres[i] - centres[i - 1]) / pitch
-    return apart > _SPACE_PITCH or (apart > _GAP_PITCH and blanks[i - 1] >= _GAP_HEIGHT * height)
+    blank = blanks[i - 1] / max(height, 1.0)
+    return (apart > _FAR_APART and blank >= _SOME_BLANK) or (apart > _APART and blank >= _WIDE_BLANK)
 
 
 def _numbered(lines: list[_Line], size: tuple[int, int]) -> list[Word]:
@@ -222,17 +263,25 @@ def _numbered(lines: list[_Line], size: tuple[int, int]) -> list[Word]:
 
 
 def _rows(lines: list[_Line]) -> list[list[_Line]]:
-    """Lines grouped into rows of the page, top to bottom: a line joins the row above when
-    it overlaps that row's first line by half the lower height."""
+    """Lines grouped into rows of the page, top to bottom: a line joins the row above it
+    when it lies beside that row's lines, none of them above or below it, and its middle
+    continues the nearest one's (followed along its tilt) within half a line's height. A
+    photographed receipt is often tilted: compared by their boxes, its item lines overlapped
+    enough to be taken for one row, and a column of them came out as one line."""
     rows: list[list[_Line]] = []
-    for line in sorted(lines, key=lambda item: item.top):
-        first = rows[-1][0] if rows else None
-        if first is not None and _overlap(line, first) >= _SAME_ROW * min(line.bottom - line.top, first.bottom - first.top):
+    for line in sorted(lines, key=lambda item: item.left_end[1]):
+        if rows and _beside(line, rows[-1]):
             rows[-1].append(line)
         else:
             rows.append([line])
     return rows
 
 
-def _overlap(a: _Line, b: _Line) -> float:
-    return min(a.bottom, b.bottom) - max(a.top, b.top)
+def _beside(line: _Line, row: list[_Line]) -> bool:
+    if any(min(line.right, other.right) - max(line.left, other.left) > _SAME_ROW * min(line.height, other.height)
+           for other in row):
+        return False  # one above the other (boxes beside each other may overlap by a little)
+    nearest = min(row, key=lambda other: min(abs(line.left - other.right), abs(other.left - line.right)))
+    x = line.left_end[0] if line.left >= nearest.right else line.right_end[0]
+    y = line.left_end[1] if line.left >= nearest.right else line.right_end[1]
+    return abs(nearest.y_at(x) - y) <= _SAME_ROW * min(line.height, nearest.height)
