@@ -175,8 +175,9 @@ def test_ppocr_keeps_the_rows_of_a_tilted_receipt_apart():
 
 
 @pytest.mark.parametrize(("read", "meant"), [
-    ("L0T", "LOT"), ("CAR0TS", "CAROTS"), ("Snellv11e", "Snellvlle"), ("4330O", "43300"), ("1O.50", "10.50"),
-    ("RM10.00", "RM10.00"), ("Room101", "Room101"), ("H2O", "H2O"), ("B10", "B10"), ("2O", "2O"),
+    ("L0T", "LOT"), ("CAR0TS", "CAROTS"), ("Snellv11e", "Snellvlle"), ("PUEBL0", "PUEBLO"), ("4330O", "43300"),
+    ("1O.50", "10.50"), ("47ioo", "47100"), ("RM10.00", "RM10.00"), ("RM1", "RM1"), ("Room101", "Room101"),
+    ("Suite1", "Suite1"), ("C0", "C0"), ("H2O", "H2O"), ("B10", "B10"), ("2O", "2O"),
 ])
 def test_ppocr_puts_back_letters_read_as_digits_and_digits_read_as_letters(read, meant):
     assert ppocr._letters_as_letters(read) == meant

@@ -61,8 +61,11 @@ _REC_BATCH = 1
 _SAME_ROW = 0.5
 # A run of 0s and 1s between letters (_letters_as_letters).
 _LETTER_DIGITS = re.compile(r"([A-Za-z])([01]+)(?=[A-Za-z])")
-# Os between digits, or a digit and the word's end.
-_LETTER_OS = re.compile(r"(?<=\d)[Oo]+|[Oo]+(?=\d)")
+# A 0 ending a word after three letters.
+_ENDING_ZERO = re.compile(r"(?<=[A-Za-z]{2})([A-Za-z])0$")
+# Os, Is and ls beside a digit, and the digits they are read for.
+_DIGIT_LETTERS = re.compile(r"(?<=\d)[OoIil]+|[OoIil]+(?=\d)")
+_AS_DIGITS = str.maketrans("OoIil", "00111")
 
 
 @dataclass(slots=True)
@@ -174,15 +177,17 @@ def _line(result: list[Any], gray: Image.Image, factor: float) -> _Line:
 
 
 def _letters_as_letters(word: str) -> str:
-    """The word with the digits the recogniser reads for letters put right: ``L0T`` and
-    ``CAR0TS`` have an O, ``Snellv11e`` two l's, ``4330O`` a 0. A digit is taken for a letter
-    only between letters, in a word with no other digits (``RM10``, ``Room101`` stay); an O
-    for a 0 only in a word of digits."""
+    """The word with the digits the recogniser reads for letters put right, and the other way
+    round: ``L0T`` and ``PUEBL0`` have an O, ``Snellv11e`` two l's, ``47ioo`` is 47100. In a
+    word with no other digits, a 0 or 1 between letters is a letter, and a 0 ending a word of
+    three letters or more (``RM10``, ``Room101``, ``Suite1`` stay). In a word of digits (two
+    or more) whose only letters are O, I and l, those letters are digits."""
     letters = sum(ch.isalpha() for ch in word)
     if letters >= 2 and all(ch in "01" for ch in word if ch.isdigit()):
-        return _LETTER_DIGITS.sub(_as_letter, word)
-    if letters and all(ch in "Oo" for ch in word if ch.isalpha()) and sum(ch.isdigit() for ch in word) >= 2:
-        return _LETTER_OS.sub(lambda match: "0" * len(match[0]), word)
+        word = _LETTER_DIGITS.sub(_as_letter, word)
+        return _ENDING_ZERO.sub(lambda match: match[1] + ("o" if match[1].islower() else "O"), word)
+    if letters and all(ch in "OoIil" for ch in word if ch.isalpha()) and sum(ch.isdigit() for ch in word) >= 2:
+        return _DIGIT_LETTERS.sub(lambda match: match[0].translate(_AS_DIGITS), word)
     return word
 
 
