@@ -287,6 +287,5 @@ def _beside(line: _Line, row: list[_Line]) -> bool:
            for other in row):
         return False  # one above the other (boxes beside each other may overlap by a little)
     nearest = min(row, key=lambda other: min(abs(line.left - other.right), abs(other.left - line.right)))
-    x = line.left_end[0] if line.left >= nearest.right else line.right_end[0]
-    y = line.left_end[1] if line.left >= nearest.right else line.right_end[1]
+    x, y = line.left_end if line.left + line.right > nearest.left + nearest.right else line.right_end
     return abs(nearest.y_at(x) - y) <= _SAME_ROW * min(line.height, nearest.height)
