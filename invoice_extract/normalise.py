@@ -481,7 +481,9 @@ _SYMBOL = rf"[{''.join(_CURRENCY_SYMBOLS)}]"
 _LETTER_SYMBOL = rf"(?<![a-z])(?:{_alternation(_LETTER_SYMBOLS)})"
 _LETTER_MARK = rf"(?<![a-z])(?:{_alternation(_LETTER_MARKS)})(?![a-z])"
 # "Fr." (Swiss franc) and "kr" are also a weekday and a word: they count only beside a number.
-_FRANC, _KRONE = r"(?<![a-z])fr\.?(?![a-z])", r"(?<![a-z])kr\.?(?![a-z])"
+# "Fr. 12", "12 kr": not "FR45 6183..." (a French IBAN or VAT number): a franc or krone mark
+# is never run together with the digits after it.
+_FRANC, _KRONE = r"(?<![a-z])fr(?:\.|(?![a-z0-9]))", r"(?<![a-z])kr(?:\.|(?![a-z0-9]))"
 _NUMBER_BESIDE = r"(?:(?<=[0-9])\s*{0}|{0}(?=\s*[-(]?[0-9]))"
 _CURRENCY_MARK = re.compile(
     rf"(?P<symbol>{_SYMBOL})|(?P<letter_symbol>{_LETTER_SYMBOL})|(?P<letters>{_LETTER_MARK})"

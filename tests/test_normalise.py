@@ -594,6 +594,7 @@ def test_detect_currency(text: str, country: str | None, code: str, guessed: boo
     [
         "EUROPE", "Europe Ltd", "TRM 12", "RMS Titanic", "Please try again", "Try it", "cad drawings", "Freitag",
         "Fr, 05.03.2025", "Total 12.50", "", "PERFUME", "USDA approved", "market", "eurobond",
+        "IBAN: FR45 6183 0160 7238 0584 39", "TVA: FR61577866451", "KR12 3456",
     ],
 )
 def test_words_that_contain_a_code_are_not_currencies(text: str) -> None:

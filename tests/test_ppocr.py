@@ -181,3 +181,14 @@ def test_ppocr_keeps_the_rows_of_a_tilted_receipt_apart():
 ])
 def test_ppocr_puts_back_letters_read_as_digits_and_digits_read_as_letters(read, meant):
     assert ppocr._letters_as_letters(read) == meant
+
+
+def test_restore_keeps_pp_ocr_word_where_tesseract_cuts_it_into_letters():
+    def word(text: str, box: tuple[float, float, float, float]) -> Word:
+        return Word.on_page(text, box, (1000, 1000), confidence=0.9, block=0, line=0, index=0)
+
+    # A letter-spaced heading: Tesseract reads F ACTU R E, PP-OCR FACTURE.
+    words = [word("FACTURE", (0, 0, 340, 60))]
+    reference = [word("F", (0, 0, 40, 60)), word("ACTU", (45, 0, 240, 60)), word("R", (250, 0, 290, 60)),
+                 word("E", (300, 0, 340, 60))]
+    assert [w.text for w in accents.restore(words, reference)] == ["FACTURE"]

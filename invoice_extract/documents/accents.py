@@ -39,7 +39,7 @@ def restore(words: list[Word], reference: list[Word]) -> list[Word]:
         pieces = [words[m] for m in members]
         spelled = " ".join(ref.text for ref in refs)
         read = " ".join(piece.text for piece in pieces)
-        if refs and spelled != read and _skeleton(read) in _skeletons(spelled):
+        if refs and spelled != read and _skeleton(read) in _skeletons(spelled) and _trusted(refs, pieces):
             confidence = min(piece.confidence for piece in pieces)
             restored += [dataclasses.replace(word, text=ref.text, box=ref.box, norm_box=ref.norm_box,
                                              confidence=confidence) for ref in refs]
@@ -75,6 +75,16 @@ def _groups(words: list[Word], reference: list[Word]) -> dict[int, tuple[list[in
         refs.setdefault(root(i), []).append(ref)
     return {i: (members[r], sorted(refs[r], key=lambda ref: ref.box[0]))
             for r in refs for i in members[r]}
+
+
+def _trusted(refs: list[Word], pieces: list[Word]) -> bool:
+    """Whether Tesseract's words may replace PP-OCR's: always where they join pieces or keep
+    their number, but where they cut PP-OCR's words into more only if no cut-off piece is a
+    lone letter or digit. A heading set with wide letter spacing reads ``F ACTU R E`` in
+    Tesseract and ``FACTURE`` in PP-OCR, which is right."""
+    if len(refs) <= len(pieces):
+        return True
+    return all(sum(ch.isalnum() for ch in ref.text) >= 2 or not ref.text.isascii() for ref in refs)
 
 
 def _renumbered(words: list[Word]) -> list[Word]:
